@@ -1,0 +1,57 @@
+package okt
+
+import "time"
+
+// Mode selects what a Reconciler may do to the resources it manages.
+type Mode int
+
+const (
+	// Advanced resources are created, kept up to date and deleted. It is the
+	// default.
+	Advanced Mode = iota
+	// Basic resources are created, never updated.
+	Basic
+)
+
+func (m Mode) String() string {
+	if m == Basic {
+		return "Basic"
+	}
+	return "Advanced"
+}
+
+// Option configures a Reconciler.
+type Option func(*options)
+
+type options struct {
+	mode          Mode
+	finalizer     string
+	maxCreations  int
+	creationDelay time.Duration
+	stopOnError   bool
+	resync        time.Duration
+}
+
+// WithMode selects Basic or Advanced. Defaults to Advanced.
+func WithMode(m Mode) Option { return func(o *options) { o.mode = m } }
+
+// WithFinalizerName sets the finalizer the Reconciler adds when its engine
+// declares a finalization step. Defaults to "<group of the CR>/finalizer".
+func WithFinalizerName(name string) Option { return func(o *options) { o.finalizer = name } }
+
+// WithMaxCreations limits the number of objects created per reconcile; the
+// others are created by the next reconciles, after the creation delay.
+// Defaults to 0: no limit.
+func WithMaxCreations(n int) Option { return func(o *options) { o.maxCreations = n } }
+
+// WithCreationDelay sets the requeue delay of creations held back by
+// WithMaxCreations. Defaults to one second.
+func WithCreationDelay(d time.Duration) Option { return func(o *options) { o.creationDelay = d } }
+
+// WithStopOnError makes the *AllResources operations stop at the first
+// failing resource. Defaults to false: every resource is tried.
+func WithStopOnError(stop bool) Option { return func(o *options) { o.stopOnError = stop } }
+
+// WithResync requeues every successful reconcile after d, to notice changes
+// that no watch reports. Defaults to 0: no periodic resync.
+func WithResync(d time.Duration) Option { return func(o *options) { o.resync = d } }

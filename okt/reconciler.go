@@ -1,0 +1,184 @@
+package okt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/okt-dev/okt/okt/results"
+)
+
+// Reconciler reconciles custom resources of type T (a pointer to a struct,
+// such as *v1alpha1.Memcached) through an Engine.
+//
+// A Reconciler keeps no per-reconcile state: each call to Reconcile works on
+// its own Scope, so any MaxConcurrentReconciles is safe.
+type Reconciler[T client.Object] struct {
+	client client.Client
+	engine Engine[T]
+	opts   options
+	newT   func() T
+}
+
+var _ reconcile.Reconciler = &Reconciler[client.Object]{}
+
+func defaultOptions() options {
+	return options{mode: Advanced, creationDelay: time.Second}
+}
+
+// New returns a Reconciler that reads and writes through c (whose scheme must
+// know T) and drives each reconcile with engine.
+func New[T client.Object](c client.Client, engine Engine[T], opts ...Option) *Reconciler[T] {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return &Reconciler[T]{client: c, engine: engine, opts: o, newT: newObject[T]}
+}
+
+// newObject returns a new zero T, T being a pointer to a struct.
+func newObject[T client.Object]() T {
+	var zero T
+	t := reflect.TypeOf(zero)
+	if t == nil || t.Kind() != reflect.Pointer {
+		panic(fmt.Sprintf("okt: the custom resource type %T must be a pointer to a struct", zero))
+	}
+	return reflect.New(t.Elem()).Interface().(T)
+}
+
+// finalizerName returns the finalizer of this Reconciler for cr.
+func (r *Reconciler[T]) finalizerName(cr T) string {
+	if r.opts.finalizer != "" {
+		return r.opts.finalizer
+	}
+	group := ""
+	if gvk, err := apiutil.GVKForObject(cr, r.client.Scheme()); err == nil {
+		group = gvk.Group
+	}
+	if group == "" {
+		group = "okt.orange.com"
+	}
+	return group + "/finalizer"
+}
+
+func (r *Reconciler[T]) finalizes() bool {
+	f, ok := r.engine.(Finalizing)
+	return ok && f.Finalizes()
+}
+
+// Reconcile reads the custom resource named by req, adds the finalizer if the
+// engine finalizes, runs the engine, writes the status when it changed,
+// removes the finalizer once a deleted resource was finalized, logs the
+// operations and returns the consolidated result.
+func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	log := logFrom(ctx)
+	cr := r.newT()
+	if err := r.client.Get(ctx, req.NamespacedName, cr); err != nil {
+		if apierrors.IsNotFound(err) {
+			log.V(1).Info("custom resource not found: nothing to do")
+			return reconcile.Result{}, nil
+		}
+		return reconcile.Result{}, fmt.Errorf("cannot read %s: %w", req.NamespacedName, err)
+	}
+	original := cr.DeepCopyObject().(T)
+	s := newScope(ctx, r.client, cr, r.opts)
+	s.finalizes = r.finalizes()
+	s.results.AddSuccess(CRResource, results.CRFetched)
+	finalizer := r.finalizerName(cr)
+
+	if s.deleting {
+		if !s.finalizes || !controllerutil.ContainsFinalizer(cr, finalizer) {
+			// Nothing of ours holds the resource: let it go.
+			return reconcile.Result{}, nil
+		}
+		s.results.AddSuccess(CRResource, results.CRFinalizing)
+	} else if s.finalizes && !controllerutil.ContainsFinalizer(cr, finalizer) {
+		if err := r.patchFinalizers(ctx, cr, append(cr.GetFinalizers(), finalizer)); err != nil {
+			return reconcile.Result{}, fmt.Errorf("cannot add finalizer %s: %w", finalizer, err)
+		}
+		s.results.AddSuccess(CRResource, results.FinalizerAdded)
+		original = cr.DeepCopyObject().(T)
+	}
+
+	r.engine.Run(ctx, s)
+
+	if s.path != "" {
+		log.V(1).Info("engine path", "path", s.path)
+	}
+
+	if s.deleting && !s.results.HasError() {
+		s.results.AddSuccess(CRResource, results.CRFinalized)
+		if err := r.patchFinalizers(ctx, cr, without(cr.GetFinalizers(), finalizer)); err != nil && !apierrors.IsNotFound(err) {
+			s.results.Add(CRResource, results.FinalizerError, fmt.Errorf("cannot remove finalizer %s: %w", finalizer, err), 0)
+		} else {
+			s.results.AddSuccess(CRResource, results.FinalizerRemoved)
+			s.results.Log(log)
+			return s.results.Result()
+		}
+	}
+
+	if !s.readySet {
+		if s.results.HasError() {
+			s.ManageError()
+		} else {
+			s.ManageSuccess()
+		}
+	}
+	if s.applyConditions() {
+		if err := s.writeStatus(ctx, original); err != nil {
+			if apierrors.IsNotFound(err) {
+				return reconcile.Result{}, nil
+			}
+			s.results.Add(CRResource, results.StatusError, fmt.Errorf("cannot write the status: %w", err), 0)
+		}
+	}
+	s.results.Log(log)
+	res, err := s.results.Result()
+	if err == nil && r.opts.resync > 0 && !s.results.GivenUp() && (res.RequeueAfter == 0 || res.RequeueAfter > r.opts.resync) {
+		res.RequeueAfter = r.opts.resync
+	}
+	return res, err
+}
+
+// patchFinalizers sets the finalizers of cr with a merge patch guarded by the
+// resourceVersion: finalizers are a list that others edit too, so a stale
+// write must fail (and be retried) rather than drop theirs.
+func (r *Reconciler[T]) patchFinalizers(ctx context.Context, cr T, finalizers []string) error {
+	if finalizers == nil {
+		finalizers = []string{}
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{
+		"finalizers":      finalizers,
+		"resourceVersion": cr.GetResourceVersion(),
+	}})
+	if err != nil {
+		return err
+	}
+	return r.client.Patch(ctx, cr, client.RawPatch(types.MergePatchType, patch))
+}
+
+func without(list []string, s string) []string {
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// GroupKind returns the group and kind of T as registered in scheme.
+func GroupKind[T client.Object](c client.Client) (schema.GroupKind, error) {
+	gvk, err := apiutil.GVKForObject(newObject[T](), c.Scheme())
+	return gvk.GroupKind(), err
+}

@@ -1,0 +1,52 @@
+package resources
+
+import "fmt"
+
+// DuplicateError is returned when a resource is registered twice.
+type DuplicateError struct{ Key Key }
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("resource %s is already registered: give each resource its own name", e.Key)
+}
+
+// Registry is the ordered list of the resources one reconcile manages. It
+// rejects a second resource with the same key. The zero value is ready to use.
+// It is not safe for concurrent use.
+type Registry struct {
+	items []Resource
+	keys  map[Key]struct{}
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{} }
+
+// Add appends res. It returns a *DuplicateError, and adds nothing, when a
+// resource with the same key is already registered.
+func (r *Registry) Add(res Resource) error {
+	k := res.Key()
+	if _, dup := r.keys[k]; dup {
+		return &DuplicateError{Key: k}
+	}
+	if r.keys == nil {
+		r.keys = map[Key]struct{}{}
+	}
+	r.keys[k] = struct{}{}
+	r.items = append(r.items, res)
+	return nil
+}
+
+// Get returns the resource registered under k.
+func (r *Registry) Get(k Key) (Resource, bool) {
+	for _, res := range r.items {
+		if res.Key() == k {
+			return res, true
+		}
+	}
+	return nil, false
+}
+
+// All returns the registered resources in registration order.
+func (r *Registry) All() []Resource { return append([]Resource(nil), r.items...) }
+
+// Len returns the number of registered resources.
+func (r *Registry) Len() int { return len(r.items) }

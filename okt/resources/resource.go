@@ -1,0 +1,84 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// HashAnnotation is the annotation where the hash of the desired state of a
+// managed object is stored.
+const HashAnnotation = "okt.orange.com/hash"
+
+// Key identifies a managed object: its group, kind, namespace and name.
+type Key struct {
+	Group     string
+	Kind      string
+	Namespace string
+	Name      string
+}
+
+// String renders the key as "Kind[.group] namespace/name".
+func (k Key) String() string {
+	kind := k.Kind
+	if k.Group != "" {
+		kind += "." + k.Group
+	}
+	if k.Namespace == "" {
+		return kind + " " + k.Name
+	}
+	return fmt.Sprintf("%s %s/%s", kind, k.Namespace, k.Name)
+}
+
+// Env is what a resource needs from the reconcile that manages it.
+type Env struct {
+	// Client reads and writes objects.
+	Client client.Client
+	// Scheme maps Go types to group, version and kind.
+	Scheme *runtime.Scheme
+	// Owner is the custom resource that owns the object. When set, and unless
+	// the resource was built WithoutOwnerReference, the desired object gets a
+	// controller owner reference to it.
+	Owner client.Object
+}
+
+// Resource is an object that the operator creates and deletes, but never
+// updates once it exists.
+//
+// Implementations are not safe for concurrent use: a Resource belongs to one
+// reconcile. Prepare must be called before Create.
+type Resource interface {
+	// Key identifies the object. It is known before Prepare.
+	Key() Key
+	// Desired returns the desired object: after Prepare, the initial data
+	// mutated with the custom resource's data, owner reference included.
+	Desired() client.Object
+	// Prepare computes the desired object. It is idempotent. It fails when the
+	// mutation renames or moves the object.
+	Prepare(ctx context.Context, env Env) error
+	// Fetch reads the live object. A missing object is not an error: Exists
+	// reports false afterwards.
+	Fetch(ctx context.Context, env Env) error
+	// Exists reports whether the last Fetch (or Create) found the object.
+	Exists() bool
+	// Create creates the desired object. It fails if the object exists.
+	Create(ctx context.Context, env Env) error
+	// Delete deletes the object. A missing object is not an error.
+	Delete(ctx context.Context, env Env) error
+}
+
+// MutableResource is a Resource that the operator also keeps up to date.
+type MutableResource interface {
+	Resource
+	// Live returns the object as last read, or nil if it does not exist.
+	Live() client.Object
+	// NeedsUpdate reports, after Prepare and Fetch, whether the live object
+	// must be written, and why (a human-readable reason for the logs).
+	NeedsUpdate() (bool, string)
+	// Update writes the fields the operator manages to the live object, with
+	// one patch request, leaving every other field as it is. It does nothing
+	// when NeedsUpdate reports false.
+	Update(ctx context.Context, env Env) error
+}

@@ -1,0 +1,326 @@
+package okt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/okt-dev/okt/okt/resources"
+	"github.com/okt-dev/okt/okt/results"
+)
+
+// CRResource is how operations on the custom resource itself are named in
+// the results.
+const CRResource = "CR"
+
+// Scope is the state of one reconcile of one custom resource: the resource
+// as read at the start, the registry of the objects it owns, the results of
+// every operation, and the status being built. The Reconciler creates one per
+// call, so nothing is shared between concurrent reconciles.
+//
+// A Scope is not safe for concurrent use, except for Results, which is.
+type Scope[T client.Object] struct {
+	cr       T
+	client   client.Client
+	scheme   *runtime.Scheme
+	opts     options
+	log      logr.Logger
+	results  *results.Results
+	registry *resources.Registry
+	path     string
+
+	conditions  []metav1.Condition // conditions to set, by type
+	readySet    bool
+	creations   int
+	finalizes   bool
+	deleting    bool
+	removed     []string
+}
+
+// NewScope returns the Scope of a reconcile of cr. The Reconciler calls it;
+// it is exported for tests of engines and steps.
+func NewScope[T client.Object](ctx context.Context, c client.Client, cr T, opts ...Option) *Scope[T] {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return newScope(ctx, c, cr, o)
+}
+
+func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o options) *Scope[T] {
+	return &Scope[T]{
+		cr:       cr,
+		client:   c,
+		scheme:   c.Scheme(),
+		opts:     o,
+		log:      logr.FromContextOrDiscard(ctx),
+		results:  results.New(),
+		registry: resources.NewRegistry(),
+		deleting: !cr.GetDeletionTimestamp().IsZero(),
+	}
+}
+
+// CR returns the custom resource being reconciled. Changes to its status are
+// written at the end of the reconcile; changes elsewhere are not written.
+func (s *Scope[T]) CR() T { return s.cr }
+
+// Client returns the client of the Reconciler.
+func (s *Scope[T]) Client() client.Client { return s.client }
+
+// Scheme returns the scheme of the client.
+func (s *Scope[T]) Scheme() *runtime.Scheme { return s.scheme }
+
+// Log returns the logger of this reconcile.
+func (s *Scope[T]) Log() logr.Logger { return s.log }
+
+// Results returns the record of this reconcile's operations.
+func (s *Scope[T]) Results() *results.Results { return s.results }
+
+// Registry returns the resources registered so far.
+func (s *Scope[T]) Registry() *resources.Registry { return s.registry }
+
+// Mode returns the mode of the Reconciler.
+func (s *Scope[T]) Mode() Mode { return s.opts.mode }
+
+// IsBeingDeleted reports whether the custom resource has a deletion
+// timestamp.
+func (s *Scope[T]) IsBeingDeleted() bool { return s.deleting }
+
+// Path returns the path of the engine through its states so far, for example
+// ">CRChecker>ObjectsGetter>Mutator>Updater>SuccessManager>End". It is empty
+// for engines that have no states.
+func (s *Scope[T]) Path() string { return s.path }
+
+// SetPath records the engine's path. Engines call it.
+func (s *Scope[T]) SetPath(path string) { s.path = path }
+
+// env returns what resources need from this reconcile.
+func (s *Scope[T]) env() resources.Env {
+	return resources.Env{Client: s.client, Scheme: s.scheme, Owner: s.cr}
+}
+
+// Register adds resources to the registry and reads their live objects. A
+// duplicate, or a failing read, is recorded as an error and returned; the
+// other resources are still registered.
+func (s *Scope[T]) Register(ctx context.Context, res ...resources.Resource) error {
+	var errs []error
+	for _, r := range res {
+		name := r.Key().String()
+		if err := s.registry.Add(r); err != nil {
+			s.results.Add(name, results.RegistrationError, err, 0)
+			errs = append(errs, err)
+			continue
+		}
+		if err := r.Fetch(ctx, s.env()); err != nil {
+			err = fmt.Errorf("cannot read %s: %w", name, err)
+			s.results.Add(name, results.RegistrationError, err, 0)
+			errs = append(errs, err)
+			continue
+		}
+		s.results.AddSuccess(name, results.Registered)
+	}
+	return errors.Join(errs...)
+}
+
+// each runs fn on every registered resource, honouring WithStopOnError, and
+// returns the joined errors.
+func (s *Scope[T]) each(fn func(r resources.Resource) error) error {
+	var errs []error
+	for _, r := range s.registry.All() {
+		if err := fn(r); err != nil {
+			errs = append(errs, err)
+			if s.opts.stopOnError {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// MutateAllResources computes the desired state of every registered resource
+// from its initial data and the custom resource. An error (for example a
+// mutation that renames its object) is recorded and returned.
+func (s *Scope[T]) MutateAllResources(ctx context.Context) error {
+	return s.each(func(r resources.Resource) error { return s.mutate(ctx, r) })
+}
+
+func (s *Scope[T]) mutate(ctx context.Context, r resources.Resource) error {
+	name := r.Key().String()
+	if err := r.Prepare(ctx, s.env()); err != nil {
+		err = fmt.Errorf("cannot mutate %s: %w", name, err)
+		s.results.Add(name, results.MutationError, err, 0)
+		return err
+	}
+	s.results.AddSuccess(name, results.Mutated)
+	return nil
+}
+
+// CreateAllResources creates the registered resources that do not exist yet,
+// at most WithMaxCreations per reconcile. Resources are prepared first if
+// MutateAllResources was not called.
+func (s *Scope[T]) CreateAllResources(ctx context.Context) error {
+	return s.each(func(r resources.Resource) error { return s.create(ctx, r) })
+}
+
+func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
+	if r.Exists() {
+		return nil
+	}
+	name := r.Key().String()
+	if r.Desired() == nil {
+		if err := s.mutate(ctx, r); err != nil {
+			return err
+		}
+	}
+	if s.opts.maxCreations > 0 && s.creations >= s.opts.maxCreations {
+		s.results.AddRequeue(name, results.CreateDelayed, s.opts.creationDelay)
+		return nil
+	}
+	s.creations++
+	if err := r.Create(ctx, s.env()); err != nil {
+		err = fmt.Errorf("cannot create %s: %w", name, err)
+		s.results.Add(name, results.CRUDError, err, 0)
+		return err
+	}
+	s.results.AddSuccess(name, results.Created)
+	s.log.V(1).Info("created", "resource", name)
+	return nil
+}
+
+// CreateOrUpdateAllResources creates the registered resources that do not
+// exist, and in Advanced mode updates the mutable ones whose live object
+// differs from the desired one. An unchanged resource sends no request.
+func (s *Scope[T]) CreateOrUpdateAllResources(ctx context.Context) error {
+	return s.each(func(r resources.Resource) error {
+		if !r.Exists() {
+			return s.create(ctx, r)
+		}
+		return s.update(ctx, r)
+	})
+}
+
+func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
+	name := r.Key().String()
+	m, ok := r.(resources.MutableResource)
+	if !ok || s.opts.mode == Basic {
+		s.results.AddSuccess(name, results.Unchanged)
+		return nil
+	}
+	if r.Desired() == nil {
+		if err := s.mutate(ctx, r); err != nil {
+			return err
+		}
+	}
+	need, why := m.NeedsUpdate()
+	if !need {
+		s.results.AddSuccess(name, results.Unchanged)
+		return nil
+	}
+	if err := m.Update(ctx, s.env()); err != nil {
+		if apierrors.IsConflict(err) {
+			s.results.Add(name, results.CRUDError, err, 0)
+			return err
+		}
+		err = fmt.Errorf("cannot update %s: %w", name, err)
+		s.results.Add(name, results.CRUDError, err, 0)
+		return err
+	}
+	s.results.AddSuccess(name, results.Updated)
+	s.log.V(1).Info("updated", "resource", name, "reason", why)
+	return nil
+}
+
+// DeleteAllResources deletes every registered resource. A missing one is not
+// an error.
+func (s *Scope[T]) DeleteAllResources(ctx context.Context) error {
+	return s.each(func(r resources.Resource) error {
+		name := r.Key().String()
+		if err := r.Delete(ctx, s.env()); err != nil {
+			err = fmt.Errorf("cannot delete %s: %w", name, err)
+			s.results.Add(name, results.CRUDError, err, 0)
+			return err
+		}
+		s.results.AddSuccess(name, results.Deleted)
+		return nil
+	})
+}
+
+// Fail records a failure of user code: the engine moves to its error step,
+// Ready becomes False with err's message, and the request is retried with
+// backoff.
+func (s *Scope[T]) Fail(err error) {
+	if err == nil {
+		return
+	}
+	s.results.Add(CRResource, results.Failure, err, 0)
+}
+
+// GiveUp records a terminal failure: Ready becomes False, Stalled True with
+// the reason, and the request is not retried until the custom resource
+// changes. reason may be empty and err nil.
+func (s *Scope[T]) GiveUp(reason string, err error) {
+	s.results.AddGiveUp(CRResource, results.GaveUp, reason, err)
+}
+
+// Requeue asks for another reconcile after d. The lowest delay asked wins.
+func (s *Scope[T]) Requeue(after time.Duration) {
+	s.results.AddRequeue(CRResource, results.Success, after)
+}
+
+// SetCondition sets a condition of the custom resource's status. Its
+// ObservedGeneration is set to the resource's generation; its
+// LastTransitionTime changes only when its Status does.
+func (s *Scope[T]) SetCondition(c metav1.Condition) {
+	c.ObservedGeneration = s.cr.GetGeneration()
+	meta.SetStatusCondition(&s.conditions, c)
+	if c.Type == ConditionReady {
+		s.readySet = true
+	}
+}
+
+// ManageSuccess sets Ready to True (or False with reason Progressing while
+// creations are held back), and clears Stalled.
+func (s *Scope[T]) ManageSuccess() {
+	if n := s.results.Count(results.CreateDelayed); n > 0 {
+		s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse,
+			Reason: ReasonProgressing, Message: fmt.Sprintf("%d creation(s) held back by the creation limit", n)})
+	} else {
+		s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionTrue,
+			Reason: ReasonSucceeded, Message: "Reconciled"})
+	}
+	s.removeCondition(ConditionStalled)
+}
+
+// ManageError sets Ready to False with the consolidated error's message and,
+// for a give-up, Stalled to True. Conflicts are not reported: they are
+// retried silently.
+func (s *Scope[T]) ManageError() {
+	if s.results.OnlyConflicts() {
+		return
+	}
+	err := s.results.Err()
+	if err == nil {
+		return
+	}
+	if s.results.GivenUp() {
+		var g *results.GiveUpError
+		reason := ReasonGaveUp
+		msg := err.Error()
+		if errors.As(err, &g) && g.Reason != "" && isReason(g.Reason) {
+			reason = g.Reason
+		}
+		s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: reason, Message: msg})
+		s.SetCondition(metav1.Condition{Type: ConditionStalled, Status: metav1.ConditionTrue, Reason: reason, Message: msg})
+		return
+	}
+	s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonError, Message: err.Error()})
+	s.removeCondition(ConditionStalled)
+}
