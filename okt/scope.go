@@ -37,12 +37,12 @@ type Scope[T client.Object] struct {
 	registry *resources.Registry
 	path     string
 
-	conditions  []metav1.Condition // conditions to set, by type
-	readySet    bool
-	creations   int
-	finalizes   bool
-	deleting    bool
-	removed     []string
+	conditions []metav1.Condition // conditions to set, by type
+	readySet   bool
+	creations  int
+	finalizes  bool
+	deleting   bool
+	removed    []string
 }
 
 // NewScope returns the Scope of a reconcile of cr. The Reconciler calls it;
@@ -323,4 +323,27 @@ func (s *Scope[T]) ManageError() {
 	}
 	s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonError, Message: err.Error()})
 	s.removeCondition(ConditionStalled)
+}
+
+// Builder builds a resource from the custom resource. Scaffolded resource
+// files (okt create resource) declare one per resource.
+type Builder[T client.Object] func(cr T) (resources.Resource, error)
+
+// RegisterBuilders builds a resource with each builder and registers it. A
+// failing builder (a template with a missing key, say) is recorded as a
+// registration error and returned; the others are still registered.
+func (s *Scope[T]) RegisterBuilders(ctx context.Context, builders ...Builder[T]) error {
+	var errs []error
+	for _, b := range builders {
+		res, err := b(s.cr)
+		if err != nil {
+			s.results.Add(CRResource, results.RegistrationError, err, 0)
+			errs = append(errs, err)
+			continue
+		}
+		if err := s.Register(ctx, res); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

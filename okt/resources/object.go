@@ -1,6 +1,18 @@
 package resources
 
-import "sigs.k8s.io/controller-runtime/pkg/client"
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+)
 
 // Option configures a resource.
 type Option func(*options)
@@ -20,40 +32,159 @@ type Object[O client.Object] struct {
 	initial O
 	mutate  func(O) error
 	opts    options
+	key     Key
 
-	desired O
-	live    O
-	exists  bool
-	fetched bool
+	desired  O
+	prepared bool
+	live     O
+	exists   bool
 }
 
-// Mutable is a MutableResource over any client.Object: like Object, and kept
-// up to date by change detection (see the package documentation).
-type Mutable[O client.Object] struct {
-	Object[O]
-	// filled by Prepare and Fetch
-	intent map[string]any
-	hash   string
-	reason string
-	update bool
-}
+var (
+	_ Resource        = &Object[client.Object]{}
+	_ MutableResource = &Mutable[client.Object]{}
+)
 
 // New returns a create-only resource whose desired state is obj. obj must
-// have a name; it is not modified.
+// have a name; it is copied, not modified.
 func New[O client.Object](obj O, opts ...Option) *Object[O] {
-	panic("TODO")
+	o := &Object[O]{}
+	o.init(obj, nil, opts)
+	return o
 }
 
 // NewMutable returns a resource whose desired state is obj mutated by mutate
-// (which may be nil). mutate receives a fresh copy of obj at each Prepare and
-// must not change its name or namespace.
+// (which may be nil). At each Prepare, mutate receives a fresh copy of obj;
+// it sets the fields the operator manages, typically from the custom
+// resource's spec, and must not change the name or namespace.
 func NewMutable[O client.Object](obj O, mutate func(O) error, opts ...Option) *Mutable[O] {
-	panic("TODO")
+	m := &Mutable[O]{}
+	m.init(obj, mutate, opts)
+	return m
 }
 
-// Render executes the text/template tpl with data and decodes the YAML result
-// into a new O. A key missing from data, a field unknown to O, or a kind that
-// differs from O's is an error.
-func Render[O client.Object](tpl string, data any) (O, error) {
-	panic("TODO")
+func (o *Object[O]) init(obj O, mutate func(O) error, opts []Option) {
+	o.initial = obj.DeepCopyObject().(O)
+	o.mutate = mutate
+	for _, opt := range opts {
+		opt(&o.opts)
+	}
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	if gvk.Kind == "" {
+		if g, err := apiutil.GVKForObject(obj, clientgoscheme.Scheme); err == nil {
+			gvk = g
+		} else {
+			gvk = schema.GroupVersionKind{Kind: reflect.TypeOf(obj).Elem().Name()}
+		}
+	}
+	o.key = Key{Group: gvk.Group, Kind: gvk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
+}
+
+// Key identifies the object.
+func (o *Object[O]) Key() Key { return o.key }
+
+// Desired returns the desired object after Prepare, or nil before. The
+// caller must not modify it.
+func (o *Object[O]) Desired() client.Object {
+	if !o.prepared {
+		return nil
+	}
+	return o.desired
+}
+
+// Live returns the object as last read or created, or nil if it does not
+// exist. The caller must not modify it.
+func (o *Object[O]) Live() client.Object {
+	if !o.exists {
+		return nil
+	}
+	return o.live
+}
+
+// Exists reports whether the object exists.
+func (o *Object[O]) Exists() bool { return o.exists }
+
+// Prepare computes the desired object: a copy of the initial object, mutated,
+// with Secret StringData folded into Data, and with a controller owner
+// reference to env.Owner unless WithoutOwnerReference.
+func (o *Object[O]) Prepare(_ context.Context, env Env) error {
+	if o.key.Name == "" {
+		return fmt.Errorf("%s has no name: set metadata.name in its initial data", o.key.Kind)
+	}
+	desired := o.initial.DeepCopyObject().(O)
+	if o.mutate != nil {
+		if err := o.mutate(desired); err != nil {
+			return err
+		}
+	}
+	if desired.GetName() != o.initial.GetName() || desired.GetNamespace() != o.initial.GetNamespace() {
+		return fmt.Errorf("the mutation moved %s to %q in namespace %q: a mutation must not change the name or namespace of its object",
+			o.key, desired.GetName(), desired.GetNamespace())
+	}
+	normalize(desired)
+	if env.Owner != nil && !o.opts.noOwner {
+		if err := controllerutil.SetControllerReference(env.Owner, desired, env.Scheme); err != nil {
+			return fmt.Errorf("cannot set the owner reference: %w", err)
+		}
+	}
+	if env.Scheme != nil {
+		if gvk, err := apiutil.GVKForObject(desired, env.Scheme); err == nil {
+			desired.GetObjectKind().SetGroupVersionKind(gvk)
+		}
+	}
+	o.desired = desired
+	o.prepared = true
+	return nil
+}
+
+// Fetch reads the live object.
+func (o *Object[O]) Fetch(ctx context.Context, env Env) error {
+	live := newObject[O]()
+	err := env.Client.Get(ctx, client.ObjectKey{Namespace: o.key.Namespace, Name: o.key.Name}, live)
+	switch {
+	case apierrors.IsNotFound(err):
+		o.exists = false
+		return nil
+	case err != nil:
+		return err
+	}
+	o.live, o.exists = live, true
+	return nil
+}
+
+// Create creates the desired object.
+func (o *Object[O]) Create(ctx context.Context, env Env) error {
+	if !o.prepared {
+		if err := o.Prepare(ctx, env); err != nil {
+			return err
+		}
+	}
+	obj := o.desired.DeepCopyObject().(O)
+	if err := env.Client.Create(ctx, obj); err != nil {
+		return err
+	}
+	o.live, o.exists = obj, true
+	return nil
+}
+
+// Delete deletes the object, its dependents in the background.
+func (o *Object[O]) Delete(ctx context.Context, env Env) error {
+	obj := o.initial.DeepCopyObject().(O)
+	err := env.Client.Delete(ctx, obj, client.PropagationPolicy("Background"))
+	if err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	o.exists = false
+	return nil
+}
+
+// newObject returns a new zero O, O being a pointer to a struct.
+func newObject[O client.Object]() O {
+	var zero O
+	return reflect.New(reflect.TypeOf(zero).Elem()).Interface().(O)
+}
+
+// toUnstructured converts a typed object to its JSON-like map.
+func toUnstructured(obj runtime.Object) (map[string]any, error) {
+	return runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 }

@@ -1,0 +1,120 @@
+package testapi
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// GroupVersion of Widget.
+var GroupVersion = schema.GroupVersion{Group: "test.okt.orange.com", Version: "v1"}
+
+// AddToScheme registers Widget and WidgetList.
+func AddToScheme(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion, &Widget{}, &WidgetList{})
+	metav1.AddToGroupVersion(s, GroupVersion)
+	return nil
+}
+
+// WidgetSpec is what tests ask of a Widget.
+type WidgetSpec struct {
+	Size    int32             `json:"size,omitempty"`
+	Image   string            `json:"image,omitempty"`
+	Message string            `json:"message,omitempty"`
+	Data    map[string]string `json:"data,omitempty"`
+}
+
+// WidgetStatus holds the conditions okt manages.
+type WidgetStatus struct {
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// Widget is a namespaced custom resource with a status subresource.
+type Widget struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              WidgetSpec   `json:"spec,omitempty"`
+	Status            WidgetStatus `json:"status,omitempty"`
+}
+
+// WidgetList is a list of Widgets.
+type WidgetList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Widget `json:"items"`
+}
+
+// DeepCopyInto copies w into out.
+func (w *Widget) DeepCopyInto(out *Widget) {
+	*out = *w
+	out.TypeMeta = w.TypeMeta
+	w.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	if w.Spec.Data != nil {
+		out.Spec.Data = make(map[string]string, len(w.Spec.Data))
+		for k, v := range w.Spec.Data {
+			out.Spec.Data[k] = v
+		}
+	}
+	if w.Status.Conditions != nil {
+		out.Status.Conditions = make([]metav1.Condition, len(w.Status.Conditions))
+		for i := range w.Status.Conditions {
+			w.Status.Conditions[i].DeepCopyInto(&out.Status.Conditions[i])
+		}
+	}
+}
+
+// DeepCopy returns a copy of w.
+func (w *Widget) DeepCopy() *Widget {
+	if w == nil {
+		return nil
+	}
+	out := new(Widget)
+	w.DeepCopyInto(out)
+	return out
+}
+
+// DeepCopyObject implements runtime.Object.
+func (w *Widget) DeepCopyObject() runtime.Object { return w.DeepCopy() }
+
+// DeepCopyObject implements runtime.Object.
+func (l *WidgetList) DeepCopyObject() runtime.Object {
+	if l == nil {
+		return nil
+	}
+	out := &WidgetList{TypeMeta: l.TypeMeta}
+	l.ListMeta.DeepCopyInto(&out.ListMeta)
+	if l.Items != nil {
+		out.Items = make([]Widget, len(l.Items))
+		for i := range l.Items {
+			l.Items[i].DeepCopyInto(&out.Items[i])
+		}
+	}
+	return out
+}
+
+// CRD returns the CustomResourceDefinition of Widget.
+func CRD() *apiextensionsv1.CustomResourceDefinition {
+	preserve := true
+	return &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: "widgets." + GroupVersion.Group},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: GroupVersion.Group,
+			Names: apiextensionsv1.CustomResourceDefinitionNames{
+				Plural: "widgets", Singular: "widget", Kind: "Widget", ListKind: "WidgetList",
+			},
+			Scope: apiextensionsv1.NamespaceScoped,
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+				Name: GroupVersion.Version, Served: true, Storage: true,
+				Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
+				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object",
+					Properties: map[string]apiextensionsv1.JSONSchemaProps{
+						"spec":   {Type: "object", XPreserveUnknownFields: &preserve},
+						"status": {Type: "object", XPreserveUnknownFields: &preserve},
+					},
+				}},
+			}},
+		},
+	}
+}

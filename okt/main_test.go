@@ -1,0 +1,74 @@
+package okt_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/okt-dev/okt/okt/internal/testenv"
+)
+
+// cfg is the configuration of the control plane shared by the tests of this
+// package; nil under -short, where the tests that need it are skipped.
+var cfg *rest.Config
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
+	env, c, err := testenv.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = env.Stop() }()
+	cfg = c
+	return m.Run()
+}
+
+// needCluster skips t under -short.
+func needCluster(t testing.TB) {
+	t.Helper()
+	if cfg == nil {
+		t.Skip("needs the control plane (not with -short)")
+	}
+}
+
+// newClients returns a direct client that counts its requests, and a plain
+// one for the test's own reads and edits.
+func newClients(t testing.TB) (counted client.Client, counter *testenv.Counter, plain client.Client) {
+	t.Helper()
+	counter = &testenv.Counter{}
+	var err error
+	counted, err = client.New(counter.Wrap(cfg), client.Options{Scheme: testenv.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err = client.New(cfg, client.Options{Scheme: testenv.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counted, counter, plain
+}
+
+// newNamespace creates a namespace for one test.
+func newNamespace(t testing.TB, c client.Client) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "okt-test-"}}
+	if err := c.Create(context.Background(), ns); err != nil {
+		t.Fatal(err)
+	}
+	return ns.Name
+}

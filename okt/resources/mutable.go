@@ -1,0 +1,344 @@
+package resources
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Mutable is a MutableResource over any client.Object: like Object, and kept
+// up to date by change detection (see the package documentation).
+type Mutable[O client.Object] struct {
+	Object[O]
+
+	intent map[string]any // the managed fields, from Prepare
+	hash   string         // hash of intent, from Prepare
+}
+
+// Prepare computes the desired object, as Object.Prepare does, and from it
+// the managed fields and their hash, which it stores in the desired object's
+// HashAnnotation.
+func (m *Mutable[O]) Prepare(ctx context.Context, env Env) error {
+	if err := m.Object.Prepare(ctx, env); err != nil {
+		return err
+	}
+	u, err := toUnstructured(m.desired)
+	if err != nil {
+		return fmt.Errorf("cannot convert %s: %w", m.key, err)
+	}
+	m.intent = intentOf(u)
+	m.hash, err = hashOf(m.intent)
+	if err != nil {
+		return fmt.Errorf("cannot hash %s: %w", m.key, err)
+	}
+	ann := m.desired.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[HashAnnotation] = m.hash
+	m.desired.SetAnnotations(ann)
+	return nil
+}
+
+// Hash returns the hash of the desired state, after Prepare.
+func (m *Mutable[O]) Hash() string { return m.hash }
+
+// NeedsUpdate reports whether the live object must be written, and why:
+// the desired state changed since the last write (its hash differs from the
+// one stored on the live object), a managed field was edited on the live
+// object, or the owner reference is missing. It reports false before Prepare
+// and when the object does not exist.
+func (m *Mutable[O]) NeedsUpdate() (bool, string) {
+	if !m.prepared || !m.exists {
+		return false, ""
+	}
+	got := m.live.GetAnnotations()[HashAnnotation]
+	if got != m.hash {
+		if got == "" {
+			return true, "the live object has no " + HashAnnotation + " annotation"
+		}
+		return true, fmt.Sprintf("desired state changed (hash %s -> %s)", got, m.hash)
+	}
+	live, err := toUnstructured(m.live)
+	if err != nil {
+		return true, "cannot convert the live object: " + err.Error()
+	}
+	if d := drift(m.intent, live, ""); d != "" {
+		return true, "live object drifted: " + d
+	}
+	if ref := m.ownerRef(); ref != nil && !hasOwner(m.live, ref.UID) {
+		return true, "owner reference to " + ref.Name + " missing"
+	}
+	return false, ""
+}
+
+// Update patches the live object with the managed fields that differ, the
+// hash annotation and the owner reference. When the desired state changed,
+// every managed field is written, zero values included; when only a live edit
+// is corrected, zero values in the desired state are left to the server's
+// defaults. Fields the operator does not manage keep their live values.
+func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
+	need, _ := m.NeedsUpdate()
+	if !need {
+		return nil
+	}
+	live, err := toUnstructured(m.live)
+	if err != nil {
+		return err
+	}
+	merged := runtime.DeepCopyJSON(live)
+	intentChanged := m.live.GetAnnotations()[HashAnnotation] != m.hash
+	mergeInto(merged, m.intent, intentChanged)
+	meta, _ := merged["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		merged["metadata"] = meta
+	}
+	ann, _ := meta["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+		meta["annotations"] = ann
+	}
+	ann[HashAnnotation] = m.hash
+	if ref := m.ownerRef(); ref != nil && !hasOwner(m.live, ref.UID) {
+		refU, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ref)
+		if err != nil {
+			return err
+		}
+		refs, _ := meta["ownerReferences"].([]any)
+		meta["ownerReferences"] = append(refs, refU)
+	}
+	obj := newObject[O]()
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(merged, obj); err != nil {
+		return fmt.Errorf("cannot convert the merged object: %w", err)
+	}
+	if err := env.Client.Patch(ctx, obj, client.MergeFrom(m.live)); err != nil {
+		return err
+	}
+	m.live = obj
+	return nil
+}
+
+// ownerRef returns the controller owner reference of the desired object.
+func (m *Mutable[O]) ownerRef() *ownerRef {
+	for _, r := range m.desired.GetOwnerReferences() {
+		if r.Controller != nil && *r.Controller {
+			r := r
+			return &r
+		}
+	}
+	return nil
+}
+
+func hasOwner(obj client.Object, uid any) bool {
+	for _, r := range obj.GetOwnerReferences() {
+		if r.UID == uid {
+			return true
+		}
+	}
+	return false
+}
+
+// intentOf returns the fields of a desired object that the operator manages:
+// labels, annotations (but the hash), and everything outside metadata and
+// status but apiVersion and kind; with nulls and empty maps and lists removed.
+func intentOf(u map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range u {
+		switch k {
+		case "apiVersion", "kind", "status":
+			continue
+		case "metadata":
+			md, _ := v.(map[string]any)
+			m := map[string]any{}
+			if l, ok := md["labels"]; ok {
+				m["labels"] = l
+			}
+			if a, ok := md["annotations"].(map[string]any); ok {
+				a = runtime.DeepCopyJSONValue(a).(map[string]any)
+				delete(a, HashAnnotation)
+				m["annotations"] = a
+			}
+			out["metadata"] = m
+			continue
+		}
+		out[k] = v
+	}
+	p, _ := prune(out).(map[string]any)
+	if p == nil {
+		p = map[string]any{}
+	}
+	return p
+}
+
+// prune removes nulls, empty maps and empty lists, recursively. It returns
+// nil when v itself is empty.
+func prune(v any) any {
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			if p := prune(x); p != nil {
+				out[k] = p
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	case []any:
+		if len(t) == 0 {
+			return nil
+		}
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = prune(x)
+			if out[i] == nil {
+				out[i] = map[string]any{}
+			}
+		}
+		return out
+	}
+	return v
+}
+
+// hashOf returns a 128-bit SHA-256 prefix of the canonical JSON of v (map
+// keys sorted), in hex.
+func hashOf(v map[string]any) (string, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16]), nil
+}
+
+// isZero reports whether v is a scalar zero value: 0, "" or false.
+func isZero(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return t == ""
+	case bool:
+		return !t
+	case int64:
+		return t == 0
+	case float64:
+		return t == 0
+	case int:
+		return t == 0
+	case int32:
+		return t == 0
+	}
+	return false
+}
+
+// drift returns the path and values of the first managed field whose live
+// value differs from the desired one, or "". Zero scalars in the desired
+// state are not compared: the server may default them. Lists must have the
+// same length; their elements are compared in order.
+func drift(want, got any, path string) string {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s: want an object, live has %s", orRoot(path), short(got))
+		}
+		for _, k := range sortedKeys(w) {
+			wv := w[k]
+			if isZero(wv) {
+				continue
+			}
+			gv, ok := g[k]
+			if !ok {
+				return fmt.Sprintf("%s: missing on the live object", path+"."+k)
+			}
+			if d := drift(wv, gv, path+"."+k); d != "" {
+				return d
+			}
+		}
+		return ""
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return fmt.Sprintf("%s: want %d item(s), live has %s", orRoot(path), len(w), short(got))
+		}
+		for i := range w {
+			if isZero(w[i]) {
+				continue
+			}
+			if d := drift(w[i], g[i], fmt.Sprintf("%s[%d]", path, i)); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	if !scalarEqual(want, got) {
+		return fmt.Sprintf("%s: want %s, live has %s", orRoot(path), short(want), short(got))
+	}
+	return ""
+}
+
+func scalarEqual(a, b any) bool {
+	if a == b {
+		return true
+	}
+	fa, aok := number(a)
+	fb, bok := number(b)
+	return aok && bok && fa == fb
+}
+
+func number(v any) (float64, bool) {
+	switch t := v.(type) {
+	case int64:
+		return float64(t), true
+	case float64:
+		return t, true
+	case int:
+		return float64(t), true
+	case int32:
+		return float64(t), true
+	}
+	return 0, false
+}
+
+// mergeInto writes the managed fields of src into dst. Maps merge key by key;
+// lists of the same length merge item by item, so that fields the server set
+// inside items survive; other lists are replaced. Zero scalars of src are
+// written only when zeros is true or dst lacks the field.
+func mergeInto(dst, src map[string]any, zeros bool) {
+	for k, sv := range src {
+		dv, exists := dst[k]
+		if exists && !zeros && isZero(sv) {
+			continue
+		}
+		dst[k] = mergeValue(dv, sv, zeros)
+	}
+}
+
+func mergeValue(dv, sv any, zeros bool) any {
+	switch s := sv.(type) {
+	case map[string]any:
+		if d, ok := dv.(map[string]any); ok {
+			mergeInto(d, s, zeros)
+			return d
+		}
+	case []any:
+		if d, ok := dv.([]any); ok && len(d) == len(s) {
+			for i := range s {
+				if !zeros && isZero(s[i]) {
+					continue
+				}
+				d[i] = mergeValue(d[i], s[i], zeros)
+			}
+			return d
+		}
+	}
+	return runtime.DeepCopyJSONValue(sv)
+}

@@ -1,0 +1,41 @@
+package resources
+
+import (
+	"bytes"
+	"fmt"
+	"text/template"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+)
+
+// Render executes the text/template tpl with data and decodes the YAML
+// result into a new O. A key missing from data, a field unknown to O, or a
+// kind other than O's is an error; nothing is escaped.
+func Render[O client.Object](tpl string, data any) (O, error) {
+	var zero O
+	t, err := template.New("resource").Option("missingkey=error").Parse(tpl)
+	if err != nil {
+		return zero, fmt.Errorf("cannot parse the template: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return zero, fmt.Errorf("cannot render the template: %w", err)
+	}
+	obj := newObject[O]()
+	if err := yaml.UnmarshalStrict(buf.Bytes(), obj); err != nil {
+		return zero, fmt.Errorf("cannot decode the rendered template into %T: %w", obj, err)
+	}
+	want := kindOf(obj)
+	if got := obj.GetObjectKind().GroupVersionKind().Kind; got != "" && want != "" && got != want {
+		return zero, fmt.Errorf("the template renders a %s, not a %s", got, want)
+	}
+	return obj, nil
+}
+
+// kindOf returns the kind of a built-in object, or its Go type name.
+func kindOf(obj client.Object) string {
+	var o Object[client.Object]
+	o.init(obj, nil, nil)
+	return o.key.Kind
+}
