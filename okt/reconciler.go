@@ -134,13 +134,11 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 			s.ManageSuccess()
 		}
 	}
-	if s.applyConditions() {
-		if err := s.writeStatus(ctx, original); err != nil {
-			if apierrors.IsNotFound(err) {
-				return reconcile.Result{}, nil
-			}
-			s.results.Add(CRResource, results.StatusError, fmt.Errorf("cannot write the status: %w", err), 0)
+	if err := s.writeStatus(ctx, original); err != nil {
+		if apierrors.IsNotFound(err) {
+			return reconcile.Result{}, nil
 		}
+		s.results.Add(CRResource, results.StatusError, fmt.Errorf("cannot write the status: %w", err), 0)
 	}
 	s.results.Log(log)
 	res, err := s.results.Result()

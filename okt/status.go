@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -75,78 +75,130 @@ func (s *Scope[T]) removeCondition(t string) {
 	s.removed = append(s.removed, t)
 }
 
-// applyConditions sets the conditions decided in this reconcile on the CR.
+// mergeConditions returns conds with the conditions decided in this
+// reconcile set and the removed ones gone.
+func (s *Scope[T]) mergeConditions(conds []metav1.Condition) []metav1.Condition {
+	out := append([]metav1.Condition(nil), conds...)
+	for _, t := range s.removed {
+		meta.RemoveStatusCondition(&out, t)
+	}
+	for _, c := range s.conditions {
+		meta.SetStatusCondition(&out, c)
+	}
+	return out
+}
+
+// applyConditions sets the conditions decided in this reconcile on the CR. It
+// reports false when the CR has no conditions.
 func (s *Scope[T]) applyConditions() bool {
 	get, set, ok := conditionsOf(s.cr)
 	if !ok {
 		return false
 	}
-	conds := append([]metav1.Condition(nil), get()...)
-	for _, t := range s.removed {
-		meta.RemoveStatusCondition(&conds, t)
-	}
-	for _, c := range s.conditions {
-		meta.SetStatusCondition(&conds, c)
-	}
-	set(conds)
+	set(s.mergeConditions(get()))
 	return true
 }
 
-// statusPatch returns the JSON merge patch that takes the status of before to
-// the status of after, or nil when they are equal.
-func statusPatch(before, after client.Object) ([]byte, error) {
-	b, err := statusOf(before)
-	if err != nil {
-		return nil, err
-	}
-	a, err := statusOf(after)
-	if err != nil {
-		return nil, err
-	}
-	if equality.Semantic.DeepEqual(b, a) {
-		return nil, nil
-	}
-	return json.Marshal(map[string]any{"status": a})
-}
-
-func statusOf(obj client.Object) (any, error) {
+// statusMap returns the status of obj as JSON values.
+func statusMap(obj client.Object) (map[string]any, error) {
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]any
+	var m struct {
+		Status map[string]any `json:"status"`
+	}
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, err
 	}
-	return m["status"], nil
+	return m.Status, nil
 }
 
-// writeStatus patches the status subresource when it changed. The patch is a
-// JSON merge patch without resourceVersion: a concurrent write of the CR does
-// not make it fail. A conflict (from a webhook or a proxy) is retried with the
-// same patch, which does not depend on the object's version.
-func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
-	patch, err := statusPatch(original, s.cr)
-	if err != nil {
-		return fmt.Errorf("cannot compute the status patch: %w", err)
-	}
-	if patch == nil {
-		return nil
-	}
-	backoff := wait.Backoff{Steps: 5, Duration: 10_000_000, Factor: 2, Jitter: 0.1}
-	var last error
-	err = wait.ExponentialBackoffWithContext(ctx, backoff, func(ctx context.Context) (bool, error) {
-		last = s.client.Status().Patch(ctx, s.cr, client.RawPatch(types.MergePatchType, patch))
-		if apierrors.IsConflict(last) {
-			return false, nil
+// mergeDiff returns the JSON merge patch (RFC 7386) that takes before to
+// after, and whether it is empty.
+func mergeDiff(before, after map[string]any) map[string]any {
+	patch := map[string]any{}
+	for k, a := range after {
+		b, had := before[k]
+		if had && equality.Semantic.DeepEqual(a, b) {
+			continue
 		}
-		return true, last
-	})
-	if wait.Interrupted(err) {
-		err = last
+		am, aIsMap := a.(map[string]any)
+		bm, bIsMap := b.(map[string]any)
+		if had && aIsMap && bIsMap {
+			if d := mergeDiff(bm, am); len(d) > 0 {
+				patch[k] = d
+			}
+			continue
+		}
+		patch[k] = a
 	}
-	return err
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			patch[k] = nil
+		}
+	}
+	return patch
 }
 
-// ensure metav1 is used for the godoc links above.
-var _ = metav1.ConditionTrue
+// writeStatus writes what this reconcile changed in the status of the CR: the
+// fields the engine changed (as a JSON merge patch of those fields only) and
+// the conditions it decided. The patch carries the resourceVersion read at
+// the start, so a status written by someone else in between is never
+// clobbered: the conflict is answered by reading the CR again, applying the
+// same decisions to its conditions, and patching again. Nothing is sent when
+// nothing changed.
+func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
+	before, err := statusMap(original)
+	if err != nil {
+		return fmt.Errorf("cannot read the status: %w", err)
+	}
+	s.applyConditions()
+	after, err := statusMap(s.cr)
+	if err != nil {
+		return fmt.Errorf("cannot read the status: %w", err)
+	}
+	fields := mergeDiff(before, after)
+	delete(fields, "conditions")
+
+	base := original
+	for attempt := 0; ; attempt++ {
+		patch := map[string]any{}
+		for k, v := range fields {
+			patch[k] = v
+		}
+		if get, _, ok := conditionsOf(base); ok {
+			cur := get()
+			want := s.mergeConditions(cur)
+			if !equality.Semantic.DeepEqual(cur, want) {
+				patch["conditions"] = want
+			}
+		}
+		if len(patch) == 0 {
+			return nil
+		}
+		body, err := json.Marshal(map[string]any{
+			"metadata": map[string]any{"resourceVersion": base.GetResourceVersion()},
+			"status":   patch,
+		})
+		if err != nil {
+			return fmt.Errorf("cannot encode the status patch: %w", err)
+		}
+		err = s.client.Status().Patch(ctx, s.cr, client.RawPatch(types.MergePatchType, body))
+		if !apierrors.IsConflict(err) || attempt == 4 {
+			return err
+		}
+		// Someone else wrote the CR: read it again and apply the same
+		// decisions to what is there now.
+		fresh := s.cr.DeepCopyObject().(T)
+		if err := s.client.Get(ctx, client.ObjectKeyFromObject(s.cr), fresh); err != nil {
+			return err
+		}
+		base = fresh
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
+		}
+	}
+}
