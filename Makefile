@@ -1,0 +1,71 @@
+# OKT: the okt library, the kubebuilder plugin okt.orange.com/v1 and the okt CLI.
+SHELL := /usr/bin/env bash -o pipefail
+.SHELLFLAGS := -ec
+
+GO ?= go
+BIN := $(CURDIR)/bin
+# The test control plane (kube-apiserver + etcd), built once into a cache
+# outside the repository by hack/controlplane.sh.
+ASSETS = $(shell hack/controlplane.sh)
+
+.DEFAULT_GOAL := help
+
+##@ General
+
+.PHONY: help
+help: ## Show the targets.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Main job
+
+.PHONY: demo
+demo: build envtest-assets-built ## Scaffold a Memcached operator with okt, run it on a local control plane until its sample is Ready.
+	KUBEBUILDER_ASSETS="$(ASSETS)" $(GO) run ./hack/demo -okt $(BIN)/okt -library $(CURDIR)
+
+##@ Development
+
+.PHONY: build
+build: ## Build the okt CLI into bin/okt.
+	$(GO) build ./...
+	$(GO) build -o $(BIN)/okt ./cmd/okt
+
+.PHONY: envtest-assets
+envtest-assets: ## Print the folder of the test control plane (for KUBEBUILDER_ASSETS), building it the first time.
+	@hack/controlplane.sh
+
+.PHONY: envtest-assets-built
+envtest-assets-built:
+	@hack/controlplane.sh >/dev/null
+
+.PHONY: verify
+verify: ## gofmt, go vet, and go mod tidy must change nothing.
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/'); echo "run gofmt -w"; exit 1; }
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+.PHONY: test
+test: verify test-unit bench verify-testdata test-testdata test-e2e demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
+
+.PHONY: test-unit
+test-unit: envtest-assets-built ## Library and plugin tests, with -race, on the real control plane.
+	KUBEBUILDER_ASSETS="$(ASSETS)" $(GO) test -race -count=1 ./...
+
+.PHONY: bench
+bench: envtest-assets-built ## Steady-state reconcile benchmark (ns/op, allocs/op, API requests per reconcile).
+	KUBEBUILDER_ASSETS="$(ASSETS)" $(GO) test -run '^$$' -bench . -benchtime 200x -count=1 ./okt/
+
+.PHONY: generate-testdata
+generate-testdata: build ## Regenerate testdata/project-v3 with the okt CLI.
+	hack/generate-testdata.sh $(BIN)/okt testdata/project-v3
+
+.PHONY: verify-testdata
+verify-testdata: build ## Fail when regenerating testdata/project-v3 changes it.
+	hack/verify-testdata.sh $(BIN)/okt testdata/project-v3
+
+.PHONY: test-testdata
+test-testdata: envtest-assets-built ## Run testdata/project-v3's own make test on the local control plane.
+	hack/test-project.sh testdata/project-v3
+
+.PHONY: test-e2e
+test-e2e: build envtest-assets-built ## Scaffold projects with okt and with stock kubebuilder v4.6.0 + the external plugin; build and test each.
+	hack/e2e.sh $(BIN)/okt

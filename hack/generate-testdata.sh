@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Generates a sample project with the okt CLI, the way a user would:
+#   hack/generate-testdata.sh <okt binary> <output folder>
+# init, create api for Memcached and Backup, create resource for a
+# Deployment, a Service and a ConfigMap from a manifest, then the CRDs and
+# deepcopy code. The library is replaced by the checkout two levels up, so
+# the output belongs in testdata/<name>.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+okt=$(realpath "$1")
+out=$2
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+p="$work/project-v3"
+mkdir "$p"
+cd "$p"
+"$okt" init --domain example.com --repo example.com/project-v3 --license none --okt-path "$root"
+"$okt" create api --group cache --version v1alpha1 --kind Memcached --resource --controller --make=false
+"$okt" create api --group cache --version v1alpha1 --kind Backup --resource --controller --make=false
+"$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Deployment --name memcached
+"$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Service --name memcached
+"$okt" create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name settings \
+  --from "$root/hack/testdata/settings-configmap.yaml"
+make manifests generate fmt
+go mod tidy
+# Checked in next to the library: point the replace at it relatively.
+go mod edit -replace "github.com/okt-dev/okt=../.."
+rm -rf bin cover.out
+
+cd "$root"
+rm -rf "$out"
+mkdir -p "$(dirname "$out")"
+cp -r "$p" "$out"
+echo "generated $out"
