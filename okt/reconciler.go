@@ -112,10 +112,6 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 
 	r.engine.Run(ctx, s)
 
-	if s.path != "" {
-		log.V(1).Info("engine path", "path", s.path)
-	}
-
 	if s.deleting && !s.results.HasError() {
 		s.results.AddSuccess(CRResource, results.CRFinalized)
 		if err := r.patchFinalizers(ctx, cr, without(cr.GetFinalizers(), finalizer)); err != nil && !apierrors.IsNotFound(err) {

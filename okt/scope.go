@@ -325,6 +325,12 @@ func (s *Scope[T]) ManageError() {
 	s.removeCondition(ConditionStalled)
 }
 
+// Conditions returns the conditions this reconcile decided so far (set by
+// SetCondition, ManageSuccess, ManageError), to be written at its end.
+func (s *Scope[T]) Conditions() []metav1.Condition {
+	return append([]metav1.Condition(nil), s.conditions...)
+}
+
 // Builder builds a resource from the custom resource. Scaffolded resource
 // files (okt create resource) declare one per resource.
 type Builder[T client.Object] func(cr T) (resources.Resource, error)

@@ -13,7 +13,8 @@ import (
 	"github.com/okt-dev/okt/okt/results"
 )
 
-// PanicError records a panic recovered in a step.
+// PanicError records a panic recovered in a step. A panic is always a
+// failure, retried with backoff, even if the value it carries is a give-up.
 type PanicError struct {
 	// Step is the step that panicked, for example "Mutate".
 	Step string

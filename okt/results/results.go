@@ -116,6 +116,9 @@ type GiveUpError struct {
 }
 
 func (e *GiveUpError) Error() string {
+	if e == nil {
+		return "gave up"
+	}
 	switch {
 	case e.Err == nil && e.Reason == "":
 		return "gave up"
@@ -128,14 +131,19 @@ func (e *GiveUpError) Error() string {
 }
 
 // Unwrap returns the cause of the give-up.
-func (e *GiveUpError) Unwrap() error { return e.Err }
+func (e *GiveUpError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // NewGiveUpError returns a give-up error. If err already is (or wraps) a
 // give-up error, that one's cause is kept rather than wrapped again, so that a
 // chain of give-ups never nests.
 func NewGiveUpError(reason string, err error) *GiveUpError {
 	var g *GiveUpError
-	if errors.As(err, &g) {
+	if errors.As(err, &g) && g != nil {
 		if reason == "" {
 			reason = g.Reason
 		}
@@ -305,7 +313,7 @@ func (r *Results) Result() (reconcile.Result, error) {
 	if r.GivenUp() {
 		if err := r.Err(); err != nil {
 			var g *GiveUpError
-			if errors.As(err, &g) && g.Err == nil {
+			if errors.As(err, &g) && (g == nil || g.Err == nil) {
 				return reconcile.Result{}, nil
 			}
 			return reconcile.Result{}, reconcile.TerminalError(err)
