@@ -1,0 +1,96 @@
+package okt_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/okt-dev/okt/okt"
+	"github.com/okt-dev/okt/okt/engines"
+	"github.com/okt-dev/okt/okt/internal/testapi"
+)
+
+// widgetStepperSteps is what a scaffolded controller looks like: the default
+// steps, objects from builders, and a cleanup.
+type widgetStepperSteps struct {
+	engines.DefaultSteps[*testapi.Widget]
+	finalized int
+}
+
+func (w *widgetStepperSteps) GetObjects(ctx context.Context, s *okt.Scope[*testapi.Widget]) error {
+	return s.Register(ctx, allKinds(s.CR())[:5]...)
+}
+
+func (w *widgetStepperSteps) Finalize(ctx context.Context, s *okt.Scope[*testapi.Widget]) error {
+	w.finalized++
+	return nil
+}
+
+// pathRecorder runs an engine and keeps the path of each run.
+type pathRecorder struct {
+	*engines.Stepper[*testapi.Widget]
+	mu    sync.Mutex
+	paths []string
+}
+
+func (p *pathRecorder) Run(ctx context.Context, s *okt.Scope[*testapi.Widget]) {
+	p.Stepper.Run(ctx, s)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paths = append(p.paths, s.Path())
+}
+
+// TestStepperOnTheAPIServer: the Stepper drives a Widget from creation to
+// deletion on the real API server, with the finalizer it declares.
+func TestStepperOnTheAPIServer(t *testing.T) {
+	needCluster(t)
+	ctx := t.Context()
+	counted, counter, plain := newClients(t)
+	ns := newNamespace(t, plain)
+	w := newWidget(t, plain, ns, "stepper")
+	steps := &widgetStepperSteps{}
+	rec := &pathRecorder{Stepper: engines.NewStepper[*testapi.Widget](steps)}
+	r := okt.New[*testapi.Widget](counted, rec)
+
+	mustReconcile(t, r, request(w))
+	cur := getWidget(t, plain, w)
+	if !meta.IsStatusConditionTrue(cur.Status.Conditions, okt.ConditionReady) {
+		t.Fatalf("not Ready: %+v", cur.Status.Conditions)
+	}
+	if !controllerutil.ContainsFinalizer(cur, "test.okt.orange.com/finalizer") {
+		t.Fatalf("no finalizer: %v", cur.Finalizers)
+	}
+	counter.Reset()
+	mustReconcile(t, r, request(w))
+	if got := counter.Writes(); len(got) != 0 {
+		t.Errorf("steady Stepper reconcile sent %v", got)
+	}
+	if err := plain.Delete(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	mustReconcile(t, r, request(w))
+	if steps.finalized != 1 {
+		t.Errorf("Finalize ran %d times, want 1", steps.finalized)
+	}
+	if err := plain.Get(ctx, client.ObjectKeyFromObject(w), &testapi.Widget{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the Widget survived its finalization: %v", err)
+	}
+	want := []string{
+		">CRChecker>ObjectsGetter>Mutator>Updater>SuccessManager>End",
+		">CRChecker>ObjectsGetter>Mutator>Updater>SuccessManager>End",
+		">CRChecker>CRFinalizer>End",
+	}
+	if len(rec.paths) != len(want) {
+		t.Fatalf("paths %v, want %v", rec.paths, want)
+	}
+	for i := range want {
+		if rec.paths[i] != want[i] {
+			t.Errorf("path %d: %s, want %s", i, rec.paths[i], want[i])
+		}
+	}
+}
