@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"text/template"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 )
@@ -26,14 +27,19 @@ func Render[O client.Object](tpl string, data any) (O, error) {
 	if err := yaml.UnmarshalStrict(buf.Bytes(), obj); err != nil {
 		return zero, fmt.Errorf("cannot decode the rendered template into %T: %w", obj, err)
 	}
-	want := kindOf(obj)
-	if got := obj.GetObjectKind().GroupVersionKind().Kind; got != "" && want != "" && got != want {
-		return zero, fmt.Errorf("the template renders a %s, not a %s", got, want)
+	// The kind of O, from a fresh object: obj's own type meta is the
+	// rendered kind. Unstructured objects take any kind.
+	if _, anyKind := any(obj).(runtime.Unstructured); !anyKind {
+		want := kindOf(newObject[O]())
+		if got := obj.GetObjectKind().GroupVersionKind().Kind; got != "" && want != "" && got != want {
+			return zero, fmt.Errorf("the template renders a %s, not a %s", got, want)
+		}
 	}
 	return obj, nil
 }
 
-// kindOf returns the kind of a built-in object, or its Go type name.
+// kindOf returns the kind of an object: from its type meta, else from the
+// built-in scheme, else its Go type name.
 func kindOf(obj client.Object) string {
 	var o Object[client.Object]
 	o.init(obj, nil, nil)

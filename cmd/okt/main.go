@@ -1,0 +1,89 @@
+// Command okt scaffolds Kubernetes operators whose controllers are built on
+// the okt library: kubebuilder's CLI with the okt plugin in its go/v4
+// bundle, plus `okt create resource` and `okt install-plugin`. Installed as
+// an external kubebuilder plugin (okt install-plugin), it answers
+// kubebuilder's external-plugin protocol instead.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/sirupsen/logrus"
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/kubebuilder/v4/pkg/cli"
+	cfgv3 "sigs.k8s.io/kubebuilder/v4/pkg/config/v3"
+	kustomizev2 "sigs.k8s.io/kubebuilder/v4/pkg/plugins/common/kustomize/v2"
+	golangv4 "sigs.k8s.io/kubebuilder/v4/pkg/plugins/golang/v4"
+
+	"github.com/okt-dev/okt/plugin"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "devel"
+
+func main() {
+	if plugin.IsExternalInvocation(os.Args[0]) {
+		if err := plugin.RunExternal(os.Stdin, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	logrus.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
+	c, err := newCLI()
+	if err != nil {
+		logrus.Fatal(err)
+	}
+	if err := c.Run(); err != nil {
+		logrus.Fatal(err)
+	}
+}
+
+func newCLI() (*cli.CLI, error) {
+	bundle, err := plugin.Bundle()
+	if err != nil {
+		return nil, err
+	}
+	c, err := cli.New(
+		cli.WithCommandName("okt"),
+		cli.WithVersion(versionString()),
+		cli.WithCliVersion(version),
+		cli.WithDescription(`okt scaffolds Kubernetes operators whose controllers are built on the okt
+library (github.com/okt-dev/okt). It is kubebuilder's CLI with the okt plugin
+(`+plugin.Key+`) in its go/v4 bundle: projects keep the layout
+go.kubebuilder.io/v4 and stay usable by stock kubebuilder and operator-sdk.
+
+  okt init --domain example.com --repo example.com/memcached-operator --okt-path ../okt
+  okt create api --group cache --version v1alpha1 --kind Memcached --resource --controller
+  okt create resource --group cache --version v1alpha1 --kind Memcached --type Deployment --name memcached
+`),
+		cli.WithPlugins(bundle, golangv4.Plugin{}, kustomizev2.Plugin{}, plugin.New()),
+		cli.WithDefaultPlugins(cfgv3.Version, bundle),
+		cli.WithDefaultProjectVersion(cfgv3.Version),
+		cli.WithExtraCommands(plugin.NewInstallCommand()),
+		cli.WithCompletion(),
+	)
+	if err != nil {
+		return nil, err
+	}
+	if err := addCreateResource(c.Command()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// addCreateResource attaches `create resource` to the CLI's create command.
+func addCreateResource(root *cobra.Command) error {
+	for _, cmd := range root.Commands() {
+		if cmd.Name() == "create" {
+			cmd.AddCommand(plugin.NewCreateResourceCommand())
+			return nil
+		}
+	}
+	return fmt.Errorf("the CLI has no create command")
+}
+
+func versionString() string {
+	return fmt.Sprintf("okt %s (plugin %s, kubebuilder v4.6.0)", version, plugin.Key)
+}

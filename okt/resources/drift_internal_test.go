@@ -1,0 +1,566 @@
+package resources
+
+// White-box tests of change detection: NeedsUpdate on hand-built live objects
+// that carry what a real API server adds (defaults, foreign metadata, status),
+// which the fake client would not add.
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+const ownerUID = types.UID("owner-uid")
+
+func internalEnv() Env {
+	return Env{
+		Scheme: clientgoscheme.Scheme,
+		Owner: &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
+			Name: "owner", Namespace: "ns", UID: ownerUID,
+		}},
+	}
+}
+
+func webDeployment() *appsv1.Deployment {
+	labels := map[string]string{"app": "web"}
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns", Labels: labels},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: ptr.To[int32](2),
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name:  "web",
+					Image: "nginx:1.27",
+					Args:  []string{"--a"},
+					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 80}},
+					Resources: corev1.ResourceRequirements{Limits: corev1.ResourceList{
+						corev1.ResourceCPU: resource.MustParse("500m"),
+					}},
+				}}},
+			},
+		},
+	}
+}
+
+// withServerState returns a copy of desired as the API server would return it
+// after a write by okt: defaults, server metadata, foreign labels and
+// annotations, status.
+func withServerState(desired *appsv1.Deployment) *appsv1.Deployment {
+	live := desired.DeepCopy()
+	live.TypeMeta = metav1.TypeMeta{}
+	live.ResourceVersion = "42"
+	live.UID = "dep-uid"
+	live.Generation = 3
+	live.CreationTimestamp = metav1.Now()
+	live.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "okt", Operation: metav1.ManagedFieldsOperationUpdate}}
+	live.Annotations["deployment.kubernetes.io/revision"] = "3"
+	live.Labels["team"] = "other"
+	s := &live.Spec
+	s.RevisionHistoryLimit = ptr.To[int32](10)
+	s.ProgressDeadlineSeconds = ptr.To[int32](600)
+	s.Strategy = appsv1.DeploymentStrategy{
+		Type: appsv1.RollingUpdateDeploymentStrategyType,
+		RollingUpdate: &appsv1.RollingUpdateDeployment{
+			MaxSurge:       ptr.To(intstr.FromString("25%")),
+			MaxUnavailable: ptr.To(intstr.FromString("25%")),
+		},
+	}
+	p := &s.Template.Spec
+	p.RestartPolicy = corev1.RestartPolicyAlways
+	p.DNSPolicy = corev1.DNSClusterFirst
+	p.SchedulerName = "default-scheduler"
+	p.TerminationGracePeriodSeconds = ptr.To[int64](30)
+	p.SecurityContext = &corev1.PodSecurityContext{}
+	c := &p.Containers[0]
+	c.TerminationMessagePath = corev1.TerminationMessagePathDefault
+	c.TerminationMessagePolicy = corev1.TerminationMessageReadFile
+	c.ImagePullPolicy = corev1.PullIfNotPresent
+	c.Ports[0].Protocol = corev1.ProtocolTCP
+	live.Status = appsv1.DeploymentStatus{ObservedGeneration: 3, Replicas: 2, ReadyReplicas: 2}
+	return live
+}
+
+func prepared[O client.Object](t *testing.T, obj O, mutate func(O) error, opts ...Option) *Mutable[O] {
+	t.Helper()
+	m := NewMutable(obj, mutate, opts...)
+	if err := m.Prepare(t.Context(), internalEnv()); err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	return m
+}
+
+// setLive stands for a Fetch that found live.
+func (m *Mutable[O]) setLive(live O) {
+	m.live, m.exists = live, true
+}
+
+type verdict struct {
+	Need   bool
+	Reason string
+}
+
+func TestNeedsUpdateDeployment(t *testing.T) {
+	m := prepared(t, webDeployment(), nil)
+	desired := m.Desired().(*appsv1.Deployment)
+	hash := m.Hash()
+
+	tests := []struct {
+		name   string
+		edit   func(*appsv1.Deployment)
+		want   verdict
+		prefix bool // want.Reason is a prefix of the reason
+	}{
+		{
+			name: "live = desired + server defaults + foreign metadata + status",
+			edit: func(*appsv1.Deployment) {},
+			want: verdict{},
+		},
+		{
+			name: "foreign owner reference next to ours",
+			edit: func(d *appsv1.Deployment) {
+				d.OwnerReferences = append(d.OwnerReferences, metav1.OwnerReference{
+					APIVersion: "v1", Kind: "Pod", Name: "other", UID: "other-uid",
+				})
+			},
+			want: verdict{},
+		},
+		{
+			name: "replicas edited live",
+			edit: func(d *appsv1.Deployment) { d.Spec.Replicas = ptr.To[int32](5) },
+			want: verdict{true, "live object drifted: .spec.replicas: want 2, live has 5"},
+		},
+		{
+			name: "image edited live",
+			edit: func(d *appsv1.Deployment) { d.Spec.Template.Spec.Containers[0].Image = "nginx:latest" },
+			want: verdict{true, `live object drifted: .spec.template.spec.containers[0].image: want "nginx:1.27", live has "nginx:latest"`},
+		},
+		{
+			name: "cpu limit edited live",
+			edit: func(d *appsv1.Deployment) {
+				d.Spec.Template.Spec.Containers[0].Resources.Limits[corev1.ResourceCPU] = resource.MustParse("1")
+			},
+			want: verdict{true, `live object drifted: .spec.template.spec.containers[0].resources.limits.cpu: want "500m", live has "1"`},
+		},
+		{
+			name: "managed label removed live",
+			edit: func(d *appsv1.Deployment) { delete(d.Labels, "app") },
+			want: verdict{true, "live object drifted: .metadata.labels.app: missing on the live object"},
+		},
+		{
+			name: "managed label value edited live",
+			edit: func(d *appsv1.Deployment) { d.Labels["app"] = "other" },
+			want: verdict{true, `live object drifted: .metadata.labels.app: want "web", live has "other"`},
+		},
+		{
+			name: "container added live",
+			edit: func(d *appsv1.Deployment) {
+				d.Spec.Template.Spec.Containers = append(d.Spec.Template.Spec.Containers, corev1.Container{Name: "sidecar", Image: "envoy"})
+			},
+			want:   verdict{true, "live object drifted: .spec.template.spec.containers: want 1 item(s), live has [{"},
+			prefix: true,
+		},
+		{
+			name: "args list longer live",
+			edit: func(d *appsv1.Deployment) {
+				d.Spec.Template.Spec.Containers[0].Args = []string{"--a", "--b"}
+			},
+			want: verdict{true, `live object drifted: .spec.template.spec.containers[0].args: want 1 item(s), live has ["--a","--b"]`},
+		},
+		{
+			name: "args list emptied live",
+			edit: func(d *appsv1.Deployment) { d.Spec.Template.Spec.Containers[0].Args = nil },
+			want: verdict{true, "live object drifted: .spec.template.spec.containers[0].args: missing on the live object"},
+		},
+		{
+			name: "hash annotation differs",
+			edit: func(d *appsv1.Deployment) { d.Annotations[HashAnnotation] = "stale" },
+			want: verdict{true, fmt.Sprintf("desired state changed (hash stale -> %s)", hash)},
+		},
+		{
+			name: "hash annotation missing",
+			edit: func(d *appsv1.Deployment) { delete(d.Annotations, HashAnnotation) },
+			want: verdict{true, "the live object has no okt.orange.com/hash annotation"},
+		},
+		{
+			name: "owner reference missing",
+			edit: func(d *appsv1.Deployment) { d.OwnerReferences = nil },
+			want: verdict{true, "owner reference to owner missing"},
+		},
+		{
+			name: "owner reference to another uid",
+			edit: func(d *appsv1.Deployment) { d.OwnerReferences[0].UID = "someone-else" },
+			want: verdict{true, "owner reference to owner missing"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			live := withServerState(desired)
+			tc.edit(live)
+			m.setLive(live)
+			need, reason := m.NeedsUpdate()
+			got := verdict{need, reason}
+			if tc.prefix && strings.HasPrefix(got.Reason, tc.want.Reason) {
+				got.Reason = tc.want.Reason
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("NeedsUpdate() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNeedsUpdateOtherKinds(t *testing.T) {
+	tests := []struct {
+		name string
+		// build prepares a resource and returns it with a live object built
+		// from its desired one.
+		build func(t *testing.T) (MutableResource, client.Object)
+		want  verdict
+	}{
+		{
+			name: "Service with server-allocated clusterIP and defaults",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				m := prepared(t, &corev1.Service{
+					ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"},
+					Spec: corev1.ServiceSpec{
+						Selector: map[string]string{"app": "web"},
+						Ports:    []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}},
+					},
+				}, nil)
+				live := m.Desired().(*corev1.Service).DeepCopy()
+				live.Spec.ClusterIP = "10.0.0.10"
+				live.Spec.ClusterIPs = []string{"10.0.0.10"}
+				live.Spec.Type = corev1.ServiceTypeClusterIP
+				live.Spec.SessionAffinity = corev1.ServiceAffinityNone
+				live.Spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol}
+				live.Spec.IPFamilyPolicy = ptr.To(corev1.IPFamilyPolicySingleStack)
+				live.Spec.InternalTrafficPolicy = ptr.To(corev1.ServiceInternalTrafficPolicyCluster)
+				live.Spec.Ports[0].Protocol = corev1.ProtocolTCP
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{},
+		},
+		{
+			name: "Service port without targetPort, defaulted by the server",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				m := prepared(t, &corev1.Service{
+					ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"},
+					Spec:       corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}},
+				}, nil)
+				live := m.Desired().(*corev1.Service).DeepCopy()
+				live.Spec.Ports[0].TargetPort = intstr.FromInt32(80)
+				live.Spec.Ports[0].Protocol = corev1.ProtocolTCP
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{},
+		},
+		{
+			name: "Service port edited live",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				m := prepared(t, &corev1.Service{
+					ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"},
+					Spec:       corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}},
+				}, nil)
+				live := m.Desired().(*corev1.Service).DeepCopy()
+				live.Spec.Ports[0].Port = 81
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{true, "live object drifted: .spec.ports[0].port: want 80, live has 81"},
+		},
+		{
+			name: "ConfigMap with extra keys and foreign annotations",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				m := prepared(t, &corev1.ConfigMap{
+					ObjectMeta: metav1.ObjectMeta{Name: "cfg", Namespace: "ns"},
+					Data:       map[string]string{"a": "1"},
+				}, nil)
+				live := m.Desired().(*corev1.ConfigMap).DeepCopy()
+				live.Data["extra"] = "added by someone"
+				live.Annotations["kubectl.kubernetes.io/last-applied-configuration"] = "{}"
+				live.Labels = map[string]string{"foreign": "yes"}
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{},
+		},
+		{
+			name: "ConfigMap managed key removed live",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				m := prepared(t, &corev1.ConfigMap{
+					ObjectMeta: metav1.ObjectMeta{Name: "cfg", Namespace: "ns"},
+					Data:       map[string]string{"a": "1", "b": "2"},
+				}, nil)
+				live := m.Desired().(*corev1.ConfigMap).DeepCopy()
+				delete(live.Data, "b")
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{true, "live object drifted: .data.b: missing on the live object"},
+		},
+		{
+			name: "Secret written with stringData, read back as data",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				m := prepared(t, &corev1.Secret{
+					ObjectMeta: metav1.ObjectMeta{Name: "s", Namespace: "ns"},
+					StringData: map[string]string{"password": "hunter2"},
+				}, nil)
+				live := &corev1.Secret{
+					ObjectMeta: *m.Desired().(*corev1.Secret).ObjectMeta.DeepCopy(),
+					Type:       corev1.SecretTypeOpaque,
+					Data:       map[string][]byte{"password": []byte("hunter2")},
+				}
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{},
+		},
+		{
+			name: "Secret data edited live",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				m := prepared(t, &corev1.Secret{
+					ObjectMeta: metav1.ObjectMeta{Name: "s", Namespace: "ns"},
+					StringData: map[string]string{"password": "hunter2"},
+				}, nil)
+				live := m.Desired().(*corev1.Secret).DeepCopy()
+				live.Data["password"] = []byte("x")
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{true, `live object drifted: .data.password: want "aHVudGVyMg==", live has "eA=="`},
+		},
+		{
+			name: "zero scalar in the desired state is left to the server",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				d := webDeployment()
+				d.Spec.Template.Spec.AutomountServiceAccountToken = ptr.To(false)
+				m := prepared(t, d, nil)
+				live := withServerState(m.Desired().(*appsv1.Deployment))
+				live.Spec.Template.Spec.AutomountServiceAccountToken = nil
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{},
+		},
+		{
+			name: "WithoutOwnerReference: no owner reference expected",
+			build: func(t *testing.T) (MutableResource, client.Object) {
+				m := prepared(t, &corev1.ConfigMap{
+					ObjectMeta: metav1.ObjectMeta{Name: "cfg", Namespace: "ns"},
+					Data:       map[string]string{"a": "1"},
+				}, nil, WithoutOwnerReference())
+				live := m.Desired().(*corev1.ConfigMap).DeepCopy()
+				m.setLive(live)
+				return m, live
+			},
+			want: verdict{},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := tc.build(t)
+			need, reason := m.NeedsUpdate()
+			if diff := cmp.Diff(tc.want, verdict{need, reason}); diff != "" {
+				t.Errorf("NeedsUpdate() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNeedsUpdateBeforePrepareOrFetch(t *testing.T) {
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cfg", Namespace: "ns"}}
+
+	m := NewMutable(cm, nil)
+	m.setLive(cm.DeepCopy())
+	if need, reason := m.NeedsUpdate(); need || reason != "" {
+		t.Errorf("before Prepare: NeedsUpdate() = %v, %q; want false, \"\"", need, reason)
+	}
+
+	m = prepared(t, cm, nil)
+	if need, reason := m.NeedsUpdate(); need || reason != "" {
+		t.Errorf("missing object: NeedsUpdate() = %v, %q; want false, \"\"", need, reason)
+	}
+}
+
+func TestIntentOf(t *testing.T) {
+	tests := []struct {
+		name string
+		in   map[string]any
+		want map[string]any
+	}{
+		{
+			name: "keeps labels, annotations but the hash, spec; drops the rest",
+			in: map[string]any{
+				"apiVersion": "v1",
+				"kind":       "ConfigMap",
+				"metadata": map[string]any{
+					"name":              "cfg",
+					"namespace":         "ns",
+					"resourceVersion":   "1",
+					"creationTimestamp": nil,
+					"ownerReferences":   []any{map[string]any{"name": "owner"}},
+					"labels":            map[string]any{"a": "1"},
+					"annotations":       map[string]any{"b": "2", HashAnnotation: "h"},
+				},
+				"data":   map[string]any{"k": "v"},
+				"status": map[string]any{"phase": "Bound"},
+			},
+			want: map[string]any{
+				"metadata": map[string]any{
+					"labels":      map[string]any{"a": "1"},
+					"annotations": map[string]any{"b": "2"},
+				},
+				"data": map[string]any{"k": "v"},
+			},
+		},
+		{
+			name: "nulls, empty maps and empty lists are pruned; zero scalars kept",
+			in: map[string]any{
+				"metadata": map[string]any{"annotations": map[string]any{HashAnnotation: "h"}},
+				"spec": map[string]any{
+					"a": nil,
+					"b": map[string]any{},
+					"c": []any{},
+					"d": map[string]any{"e": map[string]any{"f": nil}},
+					"g": []any{nil, map[string]any{}, "", int64(0)},
+					"h": false,
+				},
+			},
+			want: map[string]any{
+				"spec": map[string]any{
+					"g": []any{map[string]any{}, map[string]any{}, "", int64(0)},
+					"h": false,
+				},
+			},
+		},
+		{
+			name: "empty object",
+			in:   map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}},
+			want: map[string]any{},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, intentOf(tc.in)); diff != "" {
+				t.Errorf("intentOf() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestIntentOfDoesNotModifyItsInput(t *testing.T) {
+	in := map[string]any{"metadata": map[string]any{
+		"annotations": map[string]any{HashAnnotation: "h", "x": "y"},
+	}}
+	intentOf(in)
+	want := map[string]any{"metadata": map[string]any{
+		"annotations": map[string]any{HashAnnotation: "h", "x": "y"},
+	}}
+	if diff := cmp.Diff(want, in); diff != "" {
+		t.Errorf("input modified (-want +got):\n%s", diff)
+	}
+}
+
+func TestDrift(t *testing.T) {
+	tests := []struct {
+		name      string
+		want, got any
+		drift     string
+	}{
+		{"equal scalars", "a", "a", ""},
+		{"int64 vs float64", int64(3), float64(3), ""},
+		{"int vs int64", 3, int64(3), ""},
+		{"int32 vs int64", int32(3), int64(3), ""},
+		{"different numbers", int64(3), int64(4), ".: want 3, live has 4"},
+		{"number vs string", int64(3), "3", `.: want 3, live has "3"`},
+		{"extra live keys ignored", map[string]any{"a": "1"}, map[string]any{"a": "1", "b": "2"}, ""},
+		{"zero scalars not compared", map[string]any{"a": "", "b": false, "c": int64(0), "d": float64(0), "e": 0, "f": int32(0)}, map[string]any{}, ""},
+		{"zero list item not compared", []any{"", "x"}, []any{"live", "x"}, ""},
+		{"object vs scalar", map[string]any{"a": "1"}, "x", `.: want an object, live has "x"`},
+		{"list vs nothing", []any{"a"}, nil, ".: want 1 item(s), live has nothing"},
+		{"nested list item", map[string]any{"l": []any{map[string]any{"x": "1"}}}, map[string]any{"l": []any{map[string]any{"x": "2"}}}, `.l[0].x: want "1", live has "2"`},
+		{"first drift in key order", map[string]any{"b": "1", "a": "1"}, map[string]any{"a": "2", "b": "2"}, `.a: want "1", live has "2"`},
+		{
+			"long value cut at 80 bytes",
+			strings.Repeat("x", 100), "y",
+			`.: want "` + strings.Repeat("x", 76) + `..., live has "y"`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.drift, drift(tc.want, tc.got, "")); diff != "" {
+				t.Errorf("drift() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMergeInto(t *testing.T) {
+	tests := []struct {
+		name     string
+		dst, src map[string]any
+		zeros    bool
+		want     map[string]any
+	}{
+		{
+			name: "maps merge key by key",
+			dst:  map[string]any{"m": map[string]any{"a": "old", "foreign": "keep"}, "x": "keep"},
+			src:  map[string]any{"m": map[string]any{"a": "new", "b": "add"}},
+			want: map[string]any{"m": map[string]any{"a": "new", "b": "add", "foreign": "keep"}, "x": "keep"},
+		},
+		{
+			name: "lists of the same length merge item by item",
+			dst:  map[string]any{"l": []any{map[string]any{"port": int64(1), "protocol": "TCP"}}},
+			src:  map[string]any{"l": []any{map[string]any{"port": int64(2)}}},
+			want: map[string]any{"l": []any{map[string]any{"port": int64(2), "protocol": "TCP"}}},
+		},
+		{
+			name: "lists of another length are replaced",
+			dst:  map[string]any{"l": []any{"a", "b"}},
+			src:  map[string]any{"l": []any{"c"}},
+			want: map[string]any{"l": []any{"c"}},
+		},
+		{
+			name: "zero scalars keep the live value without zeros",
+			dst:  map[string]any{"n": int64(3), "l": []any{"live"}},
+			src:  map[string]any{"n": int64(0), "l": []any{""}, "missing": ""},
+			want: map[string]any{"n": int64(3), "l": []any{"live"}, "missing": ""},
+		},
+		{
+			name:  "zero scalars are written with zeros",
+			dst:   map[string]any{"n": int64(3), "l": []any{"live"}},
+			src:   map[string]any{"n": int64(0), "l": []any{""}},
+			zeros: true,
+			want:  map[string]any{"n": int64(0), "l": []any{""}},
+		},
+		{
+			name: "a map replaces a scalar",
+			dst:  map[string]any{"m": "x"},
+			src:  map[string]any{"m": map[string]any{"a": "1"}},
+			want: map[string]any{"m": map[string]any{"a": "1"}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mergeInto(tc.dst, tc.src, tc.zeros)
+			if diff := cmp.Diff(tc.want, tc.dst); diff != "" {
+				t.Errorf("mergeInto() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,247 @@
+package plugin
+
+import (
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/spf13/pflag"
+	"sigs.k8s.io/kubebuilder/v4/pkg/config"
+	cfgv3 "sigs.k8s.io/kubebuilder/v4/pkg/config/v3"
+	"sigs.k8s.io/kubebuilder/v4/pkg/machinery"
+	"sigs.k8s.io/kubebuilder/v4/pkg/model/resource"
+	kbplugin "sigs.k8s.io/kubebuilder/v4/pkg/plugin"
+	kustomizev2 "sigs.k8s.io/kubebuilder/v4/pkg/plugins/common/kustomize/v2"
+	"sigs.k8s.io/kubebuilder/v4/pkg/plugins/golang"
+	golangv4 "sigs.k8s.io/kubebuilder/v4/pkg/plugins/golang/v4"
+
+	"github.com/okt-dev/okt/scaffolds"
+)
+
+const (
+	// Name is the plugin's name.
+	Name = "okt.orange.com"
+	// Key is the plugin's key, in --plugins and in PROJECT.
+	Key = Name + "/v1"
+	// EnvPath names the environment variable that gives the default of
+	// --okt-path.
+	EnvPath = "OKT_PATH"
+)
+
+// Version is the plugin's version.
+var Version = kbplugin.Version{Number: 1}
+
+// Config is what the plugin records in PROJECT, under plugins:
+// okt.orange.com/v1. Stock kubebuilder and operator-sdk keep it untouched.
+type Config struct {
+	// Library is the Go module of the okt library the project uses.
+	Library string `json:"library,omitempty"`
+}
+
+// Plugin is the okt plugin: it runs after go/v4 and turns its scaffold into
+// one whose controllers are built on the okt library.
+type Plugin struct{}
+
+var (
+	_ kbplugin.Full       = Plugin{}
+	_ kbplugin.Deprecated = Plugin{}
+)
+
+// New returns the okt plugin.
+func New() Plugin { return Plugin{} }
+
+// Name implements plugin.Plugin.
+func (Plugin) Name() string { return Name }
+
+// Version implements plugin.Plugin.
+func (Plugin) Version() kbplugin.Version { return Version }
+
+// SupportedProjectVersions implements plugin.Plugin.
+func (Plugin) SupportedProjectVersions() []config.Version { return []config.Version{cfgv3.Version} }
+
+// DeprecationWarning implements plugin.Deprecated: kubebuilder v4 before
+// v4.15 needs every plugin to implement it.
+func (Plugin) DeprecationWarning() string { return "" }
+
+// GetInitSubcommand implements plugin.Init.
+func (Plugin) GetInitSubcommand() kbplugin.InitSubcommand { return &initSubcommand{} }
+
+// GetCreateAPISubcommand implements plugin.CreateAPI.
+func (Plugin) GetCreateAPISubcommand() kbplugin.CreateAPISubcommand { return &createAPISubcommand{} }
+
+// GetCreateWebhookSubcommand implements plugin.CreateWebhook.
+func (Plugin) GetCreateWebhookSubcommand() kbplugin.CreateWebhookSubcommand {
+	return &createWebhookSubcommand{}
+}
+
+// GetEditSubcommand implements plugin.Edit.
+func (Plugin) GetEditSubcommand() kbplugin.EditSubcommand { return &editSubcommand{} }
+
+// Bundle returns the go.kubebuilder.io/v4 bundle of a CLI that has okt
+// compiled in: kustomize/v2, base go/v4 and okt. Its key is the one stock
+// kubebuilder and operator-sdk use, so the PROJECT layout stays
+// "go.kubebuilder.io/v4" and those CLIs keep working on okt projects (they
+// run their own go/v4 bundle, without okt).
+func Bundle() (kbplugin.Bundle, error) {
+	return kbplugin.NewBundleWithOptions(
+		kbplugin.WithName(golang.DefaultNameQualifier),
+		kbplugin.WithVersion(kbplugin.Version{Number: 4}),
+		kbplugin.WithPlugins(kustomizev2.Plugin{}, golangv4.Plugin{}, New()),
+	)
+}
+
+// active reports whether cfg is an okt project: one initialised by okt (its
+// plugin configuration is in PROJECT) or whose layout names okt.
+func active(cfg config.Config) bool {
+	var c Config
+	if err := cfg.DecodePluginConfig(Key, &c); err == nil {
+		return true
+	}
+	return slices.Contains(cfg.GetPluginChain(), Key)
+}
+
+const initDescription = `
+The okt plugin (` + Key + `) adds the okt library to go.mod: a replace
+directive to a local checkout (--okt-path, or $` + EnvPath + `) or a released
+version (--okt-version). Controllers scaffolded by "create api" are then built
+on the okt reconciler framework.
+`
+
+type initSubcommand struct {
+	flags *pflag.FlagSet
+	cfg   config.Config
+	path  string
+	ver   string
+}
+
+func (p *initSubcommand) UpdateMetadata(cli kbplugin.CLIMetadata, meta *kbplugin.SubcommandMetadata) {
+	meta.Description += initDescription
+	meta.Examples += fmt.Sprintf(`  # Scaffold an okt operator project using a local checkout of the library
+  %[1]s init --domain example.com --repo example.com/memcached-operator --okt-path ../okt
+`, cli.CommandName)
+}
+
+// BindFlags binds --okt-path and --okt-version once, even if the plugin is
+// twice in the chain (a bundle and its own key); values are read back from
+// the flag set.
+func (p *initSubcommand) BindFlags(fs *pflag.FlagSet) {
+	p.flags = fs
+	if fs.Lookup("okt-path") == nil {
+		fs.String("okt-path", os.Getenv(EnvPath),
+			"path to a local checkout of the okt library (default $"+EnvPath+"); go.mod gets a replace directive to it")
+	}
+	if fs.Lookup("okt-version") == nil {
+		fs.String("okt-version", "", "version of the okt library to require instead of a local checkout")
+	}
+}
+
+func (p *initSubcommand) InjectConfig(c config.Config) error {
+	p.cfg = c
+	return nil
+}
+
+func flagValue(fs *pflag.FlagSet, name string) string {
+	if fs == nil {
+		return ""
+	}
+	if f := fs.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
+}
+
+// PreScaffold checks the library's location before anything is written.
+func (p *initSubcommand) PreScaffold(machinery.Filesystem) error {
+	p.path, p.ver = flagValue(p.flags, "okt-path"), flagValue(p.flags, "okt-version")
+	if p.path == "" && p.flags == nil {
+		p.path = os.Getenv(EnvPath)
+	}
+	if p.ver != "" && p.path == "" {
+		return nil
+	}
+	abs, err := scaffolds.CheckLibrary(p.path)
+	if err != nil {
+		return err
+	}
+	p.path = abs
+	return nil
+}
+
+func (p *initSubcommand) Scaffold(fs machinery.Filesystem) error {
+	if _, err := (scaffolds.Init{Path: p.path, Version: p.ver}).Scaffold(fs.FS); err != nil {
+		return err
+	}
+	if err := p.cfg.EncodePluginConfig(Key, Config{Library: scaffolds.LibraryModule}); err != nil {
+		return fmt.Errorf("cannot record okt in PROJECT: %w", err)
+	}
+	return nil
+}
+
+// PostScaffold puts the library back in go.mod after go/v4's `go mod
+// tidy`, which drops it while no code imports it yet.
+func (p *initSubcommand) PostScaffold() error {
+	_, err := (scaffolds.Init{Path: p.path, Version: p.ver}).Scaffold(osFs())
+	return err
+}
+
+type createAPISubcommand struct {
+	cfg config.Config
+	res *resource.Resource
+}
+
+func (p *createAPISubcommand) UpdateMetadata(cli kbplugin.CLIMetadata, meta *kbplugin.SubcommandMetadata) {
+	meta.Description += `
+The okt plugin (` + Key + `) adds status conditions to the API types and
+replaces the controller with one built on the okt library (Stepper engine),
+with one place per state for your code. Add the resources it manages with
+"` + cli.CommandName + ` create resource".
+`
+}
+
+func (p *createAPISubcommand) InjectConfig(c config.Config) error {
+	p.cfg = c
+	return nil
+}
+
+func (p *createAPISubcommand) InjectResource(res *resource.Resource) error {
+	p.res = res
+	return nil
+}
+
+func (p *createAPISubcommand) Scaffold(fs machinery.Filesystem) error {
+	if !active(p.cfg) {
+		fmt.Fprintf(os.Stderr, "%s: PROJECT has no %s configuration; keeping go/v4's scaffold\n", Key, Key)
+		return nil
+	}
+	res := *p.res
+	hasAPI := res.HasAPI()
+	if r, err := p.cfg.GetResource(res.GVK); err == nil && r.HasAPI() {
+		hasAPI = true
+	}
+	if !hasAPI {
+		if res.HasController() {
+			fmt.Fprintf(os.Stderr, "%s: %s is not an API of this project; keeping go/v4's controller\n", Key, res.Kind)
+		}
+		return nil
+	}
+	_, err := scaffolds.API{Config: p.cfg, Resource: res, Types: res.HasAPI(), Controller: res.HasController()}.Scaffold(fs.FS)
+	return err
+}
+
+type createWebhookSubcommand struct{}
+
+func (p *createWebhookSubcommand) UpdateMetadata(_ kbplugin.CLIMetadata, meta *kbplugin.SubcommandMetadata) {
+	meta.Description += "\nThe okt plugin (" + Key + ") adds nothing to webhooks: they are go/v4's.\n"
+}
+
+func (p *createWebhookSubcommand) InjectResource(*resource.Resource) error { return nil }
+
+func (p *createWebhookSubcommand) Scaffold(machinery.Filesystem) error { return nil }
+
+type editSubcommand struct{}
+
+func (p *editSubcommand) UpdateMetadata(_ kbplugin.CLIMetadata, meta *kbplugin.SubcommandMetadata) {
+	meta.Description += "\nThe okt plugin (" + Key + ") changes nothing on edit.\n"
+}
+
+func (p *editSubcommand) Scaffold(machinery.Filesystem) error { return nil }

@@ -1,0 +1,118 @@
+package plugin_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+	"github.com/spf13/pflag"
+	cfgv3 "sigs.k8s.io/kubebuilder/v4/pkg/config/v3"
+	"sigs.k8s.io/kubebuilder/v4/pkg/machinery"
+	kbplugin "sigs.k8s.io/kubebuilder/v4/pkg/plugin"
+
+	"github.com/okt-dev/okt/plugin"
+	"github.com/okt-dev/okt/scaffolds/scaffoldstest"
+)
+
+func TestPluginIdentity(t *testing.T) {
+	if got := kbplugin.KeyFor(plugin.New()); got != "okt.orange.com/v1" {
+		t.Errorf("key = %q", got)
+	}
+	if err := kbplugin.ValidateKey(plugin.Key); err != nil {
+		t.Error(err)
+	}
+	b, err := plugin.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kbplugin.KeyFor(b); got != "go.kubebuilder.io/v4" {
+		t.Errorf("bundle key = %q", got)
+	}
+	var keys []string
+	for _, p := range b.Plugins() {
+		keys = append(keys, kbplugin.KeyFor(p))
+	}
+	if strings.Join(keys, ",") != "kustomize.common.kubebuilder.io/v2,base.go.kubebuilder.io/v4,okt.orange.com/v1" {
+		t.Errorf("bundle plugins = %v", keys)
+	}
+}
+
+func TestInitSubcommand(t *testing.T) {
+	lib := library(t)
+	fs := pflag.NewFlagSet("init", pflag.ContinueOnError)
+	// The plugin may be in the chain twice (bundle and own key): binding
+	// twice must not panic, and both read the same value.
+	first := plugin.New().GetInitSubcommand()
+	second := plugin.New().GetInitSubcommand()
+	first.(kbplugin.HasFlags).BindFlags(fs)
+	second.(kbplugin.HasFlags).BindFlags(fs)
+	if err := fs.Parse([]string{"--okt-path", lib}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := cfgv3.New()
+	fsys := afero.NewMemMapFs()
+	if err := afero.WriteFile(fsys, "go.mod", []byte("module example.com/op\n\ngo 1.24.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []kbplugin.InitSubcommand{first, second} {
+		if err := sub.(kbplugin.RequiresConfig).InjectConfig(cfg); err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.(kbplugin.HasPreScaffold).PreScaffold(machinery.Filesystem{FS: fsys}); err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.Scaffold(machinery.Filesystem{FS: fsys}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gomod, _ := afero.ReadFile(fsys, "go.mod")
+	if strings.Count(string(gomod), "replace github.com/okt-dev/okt => "+lib) != 1 {
+		t.Errorf("go.mod:\n%s", gomod)
+	}
+	var c plugin.Config
+	if err := cfg.DecodePluginConfig(plugin.Key, &c); err != nil || c.Library != "github.com/okt-dev/okt" {
+		t.Errorf("plugin config = %+v, %v", c, err)
+	}
+	b, _ := cfg.MarshalYAML()
+	if !strings.Contains(string(b), "plugins:\n  okt.orange.com/v1:\n    library: github.com/okt-dev/okt\n") {
+		t.Errorf("PROJECT:\n%s", b)
+	}
+
+	bad := plugin.New().GetInitSubcommand()
+	fs = pflag.NewFlagSet("init", pflag.ContinueOnError)
+	bad.(kbplugin.HasFlags).BindFlags(fs)
+	if err := fs.Parse([]string{"--okt-path", t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	_ = bad.(kbplugin.RequiresConfig).InjectConfig(cfgv3.New())
+	if err := bad.(kbplugin.HasPreScaffold).PreScaffold(machinery.Filesystem{FS: fsys}); err == nil ||
+		!strings.Contains(err.Error(), "is not a checkout of github.com/okt-dev/okt") {
+		t.Errorf("PreScaffold with a bad path: %v", err)
+	}
+}
+
+func TestCreateAPISubcommand(t *testing.T) {
+	for _, okt := range []bool{false, true} {
+		fsys, cfg := scaffoldstest.NewProject(t)
+		if okt {
+			if err := cfg.EncodePluginConfig(plugin.Key, plugin.Config{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res := scaffoldstest.AddAPI(t, fsys, cfg, "cache", "v1alpha1", "Memcached")
+		sub := plugin.New().GetCreateAPISubcommand()
+		if err := sub.(kbplugin.RequiresConfig).InjectConfig(cfg); err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.InjectResource(&res); err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.Scaffold(machinery.Filesystem{FS: fsys}); err != nil {
+			t.Fatal(err)
+		}
+		ctrl, _ := afero.ReadFile(fsys, "internal/controller/memcached_controller.go")
+		if got := strings.Contains(string(ctrl), "engines.NewStepper"); got != okt {
+			t.Errorf("okt project %v: okt controller %v", okt, got)
+		}
+	}
+}

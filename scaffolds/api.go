@@ -1,0 +1,81 @@
+package scaffolds
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/spf13/afero"
+	"sigs.k8s.io/kubebuilder/v4/pkg/config"
+	"sigs.k8s.io/kubebuilder/v4/pkg/machinery"
+	"sigs.k8s.io/kubebuilder/v4/pkg/model/resource"
+)
+
+// API is what `create api` adds to a project scaffolded by go/v4.
+type API struct {
+	// Config is the project configuration (PROJECT).
+	Config config.Config
+	// Resource is the resource go/v4 scaffolded.
+	Resource resource.Resource
+	// Types asks for the Conditions field in the API types. A missing types
+	// file is an error.
+	Types bool
+	// Controller asks for the okt controller and its test, replacing
+	// go/v4's. The resource must have a Go package (Resource.Path).
+	Controller bool
+}
+
+// Scaffold writes the okt parts of res into the project on fsys, all or
+// nothing, and returns the files it changed. Running it again changes nothing.
+func (a API) Scaffold(fsys afero.Fs) ([]string, error) {
+	multi := a.Config.IsMultiGroup()
+	st := newStage(fsys)
+	var paths []string
+	if a.Types {
+		p := TypesPath(multi, a.Resource)
+		src, err := afero.ReadFile(fsys, p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("cannot add status conditions: %s does not exist", p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", p, err)
+		}
+		out, changed, err := AddConditions(src, a.Resource.Kind)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if changed {
+			if err := st.write(p, out); err != nil {
+				return nil, err
+			}
+			paths = append(paths, p)
+		}
+	}
+	if a.Controller && !a.hasOktController(fsys) {
+		if a.Resource.Path == "" {
+			return nil, fmt.Errorf("the okt controller of %s needs the Go package of its API", a.Resource.Kind)
+		}
+		res := a.Resource
+		s := machinery.NewScaffold(st.fs(),
+			machinery.WithConfig(a.Config),
+			machinery.WithBoilerplate(readBoilerplate(fsys)),
+			machinery.WithResource(&res),
+		)
+		if err := s.Execute(&Controller{}, &ControllerTest{}); err != nil {
+			return nil, fmt.Errorf("cannot scaffold the okt controller of %s: %w", res.Kind, err)
+		}
+		paths = append(paths, ControllerPath(multi, res), ControllerTestPath(multi, res))
+	}
+	return st.commit(paths...)
+}
+
+// hasOktController reports whether the controller exists and was already
+// scaffolded by okt: it is then the user's, and is not overwritten.
+func (a API) hasOktController(fsys afero.Fs) bool {
+	path := ControllerPath(a.Config.IsMultiGroup(), a.Resource)
+	src, err := afero.ReadFile(fsys, path)
+	if err != nil {
+		return false
+	}
+	return hasLine(string(src), markers(path)[MarkerResources].String())
+}

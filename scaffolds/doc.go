@@ -1,0 +1,18 @@
+// Package scaffolds holds what the okt plugin writes, and the code that
+// writes it, independent of how the plugin is run (in a CLI or as an external
+// plugin).
+//
+// Every scaffolder works on an afero.Fs rooted at the project (the disk, or
+// an in-memory filesystem in tests and in the external plugin) and is all or
+// nothing: files are staged in memory and written only when everything
+// succeeded (see API.Scaffold, Init.Scaffold, Resource.Scaffold), and only
+// those whose content changes. Running a scaffolder twice changes nothing
+// the second time.
+//
+// Templates use kubebuilder's machinery: Controller and ControllerTest
+// (create api), ResourceFile and the Wiring inserter (create resource).
+// Insertion points in a controller are the markers
+// "// +okt:scaffold:imports", "// +okt:scaffold:resources",
+// "// +okt:scaffold:owns" and "// +okt:scaffold:rbac"; a fragment already in
+// the file is not inserted again.
+package scaffolds

@@ -1,0 +1,336 @@
+package scaffolds
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/afero"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/kubebuilder/v4/pkg/config"
+	"sigs.k8s.io/kubebuilder/v4/pkg/machinery"
+	"sigs.k8s.io/kubebuilder/v4/pkg/model/resource"
+)
+
+// Resource is what `okt create resource` adds to the okt controller of a
+// custom resource: a builder file and its wiring (registration, Owns, RBAC
+// marker, imports).
+type Resource struct {
+	// Config is the project configuration (PROJECT).
+	Config config.Config
+	// Owner is the custom resource whose controller owns the new resource.
+	Owner resource.Resource
+	// Kind is the kind of the new resource (--type).
+	Kind Kind
+	// Name names the resource (--name): its objects are named
+	// "<custom resource name>-<Name>".
+	Name string
+	// Manifest, when not nil, is the YAML manifest the resource is built from
+	// (--from); otherwise the builder is a Go stub with defaults for Kind.
+	Manifest []byte
+	// Force regenerates the builder file when it exists.
+	Force bool
+}
+
+// FuncName returns the name of the builder function.
+func (r Resource) FuncName() string {
+	return "new" + r.Owner.Kind + camel(r.Name) + r.Kind.Kind
+}
+
+// Path returns the path of the builder file.
+func (r Resource) Path() string {
+	file := fmt.Sprintf("%s_%s_%s.go", strings.ToLower(r.Owner.Kind),
+		strings.ReplaceAll(r.Name, "-", "_"), strings.ToLower(r.Kind.Kind))
+	return filepath.Join(controllerDir(r.Config.IsMultiGroup(), r.Owner), file)
+}
+
+func camel(name string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '.' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+// markers returns the okt insertion markers of a controller at path.
+func markers(path string) map[string]machinery.Marker {
+	m := map[string]machinery.Marker{}
+	for _, n := range []string{MarkerImports, MarkerResources, MarkerOwns, MarkerRBAC} {
+		m[n] = machinery.NewMarkerWithPrefixFor(MarkerPrefix, path, n)
+	}
+	return m
+}
+
+// Validate checks everything Scaffold needs, reading fsys only, and
+// returns the first problem found, worded as what to fix.
+func (r Resource) Validate(fsys afero.Fs) error {
+	_, err := r.plan(fsys)
+	return err
+}
+
+// plan validates r and returns the builder file to write.
+func (r Resource) plan(fsys afero.Fs) (*ResourceFile, error) {
+	if errs := validation.IsDNS1123Label(r.Name); len(errs) > 0 {
+		return nil, fmt.Errorf("invalid --name %q: %s", r.Name, strings.Join(errs, "; "))
+	}
+	if err := r.Kind.Validate(); err != nil {
+		return nil, err
+	}
+	if r.Owner.Path == "" {
+		return nil, fmt.Errorf("%s has no Go package in PROJECT: run `create api` for it first", r.Owner.Kind)
+	}
+	if r.Kind.Alias == r.Owner.ImportAlias() {
+		return nil, fmt.Errorf("the import alias %q of %s is also the alias of %s's API: set another alias in a --kinds-file",
+			r.Kind.Alias, r.Kind.Kind, r.Owner.Kind)
+	}
+	multi := r.Config.IsMultiGroup()
+	ctrlPath := ControllerPath(multi, r.Owner)
+	src, err := afero.ReadFile(fsys, ctrlPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s has no controller (%s is missing): run `okt create api --group %s --version %s --kind %s --controller` first",
+			r.Owner.Kind, ctrlPath, r.Owner.Group, r.Owner.Version, r.Owner.Kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", ctrlPath, err)
+	}
+	for name, m := range markers(ctrlPath) {
+		if !hasLine(string(src), m.String()) {
+			return nil, fmt.Errorf("%s has no %q marker: it was not scaffolded by okt; restore the marker (%s) or scaffold it again with `okt create api --force`",
+				ctrlPath, m.String(), name)
+		}
+	}
+	path := r.Path()
+	if exists, err := afero.Exists(fsys, path); err != nil {
+		return nil, fmt.Errorf("cannot check %s: %w", path, err)
+	} else if exists && !r.Force {
+		return nil, fmt.Errorf("the %s resource %q of %s already exists (%s): choose another --name, or pass --force to generate it again",
+			r.Kind.Kind, r.Name, r.Owner.Kind, path)
+	}
+	f := &ResourceFile{
+		Package: controllerPackage(multi, r.Owner),
+		Func:    r.FuncName(),
+		Type:    r.Kind,
+		Name:    r.Name,
+		Force:   r.Force,
+	}
+	f.Path = path
+	imports := []string{r.Kind.Alias + ` "` + r.Kind.ImportPath + `"`}
+	if r.Manifest != nil {
+		tpl, err := PrepareManifest(r.Manifest, r.Kind, r.Name)
+		if err != nil {
+			return nil, fmt.Errorf("--from: %w", err)
+		}
+		f.ManifestConst = strings.ToLower(r.Owner.Kind[:1]) + r.Owner.Kind[1:] + camel(r.Name) + r.Kind.Kind + "Manifest"
+		f.Manifest = goString(tpl)
+		f.Body = renderManifestBody(r)
+		f.Std = []string{`"fmt"`}
+	} else {
+		types, _ := afero.ReadFile(fsys, TypesPath(multi, r.Owner))
+		d := stubData{
+			Kind:      r.Kind.Kind,
+			Alias:     r.Kind.Alias,
+			Name:      r.Name,
+			ManagedBy: projectName(r.Config),
+			CRKind:    r.Owner.Kind,
+			Image:     `"busybox:stable"`,
+			ImageTODO: true,
+			Replicas:  "int32(1)",
+		}
+		if SpecField(types, r.Owner.Kind, "Image") == "string" {
+			d.Image, d.ImageTODO = "cr.Spec.Image", false
+		}
+		for _, field := range []string{"Replicas", "Size"} {
+			if SpecField(types, r.Owner.Kind, field) == "int32" {
+				d.Replicas = "cr.Spec." + field
+				break
+			}
+		}
+		body, more, err := renderStub(d)
+		if err != nil {
+			return nil, err
+		}
+		f.Body = body
+		imports = append(imports, more...)
+	}
+	f.Imports = dedupe(imports)
+	return f, nil
+}
+
+func projectName(cfg config.Config) string {
+	if n := cfg.GetProjectName(); n != "" {
+		return n
+	}
+	return "okt"
+}
+
+func renderManifestBody(r Resource) string {
+	ptr := "*" + r.Kind.Alias + "." + r.Kind.Kind
+	return fmt.Sprintf(`	obj, err := resources.Render[%[1]s](%[2]s, cr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot build the %[3]s %%q: %%w", %[4]q, err)
+	}
+	obj.SetNamespace(cr.Namespace)
+	return resources.NewMutable(obj, func(desired %[1]s) error {
+		// USER CODE: set here the fields the operator manages, typically from
+		// the %[5]s's spec; okt enforces them at every reconcile.
+		return nil
+	}), nil`, ptr, strings.ToLower(r.Owner.Kind[:1])+r.Owner.Kind[1:]+camel(r.Name)+r.Kind.Kind+"Manifest",
+		r.Kind.Kind, r.Name, r.Owner.Kind)
+}
+
+func dedupe(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func hasLine(content, line string) bool {
+	for _, l := range strings.Split(content, "\n") {
+		if strings.TrimSpace(l) == line {
+			return true
+		}
+	}
+	return false
+}
+
+// Wiring returns the inserter that wires the builder into the controller.
+func (r Resource) Wiring() *Wiring {
+	w := &Wiring{
+		Imports:  []string{r.Kind.Alias + ` "` + r.Kind.ImportPath + `"`},
+		Builders: []string{r.FuncName() + ","},
+		Owns:     []string{"Owns(&" + r.Kind.Alias + "." + r.Kind.Kind + "{})."},
+		RBAC: []string{fmt.Sprintf("// +kubebuilder:rbac:groups=%s,resources=%s,verbs=get;list;watch;create;update;patch;delete",
+			r.Kind.RBACGroup(), r.Kind.Plural)},
+	}
+	w.Path = ControllerPath(r.Config.IsMultiGroup(), r.Owner)
+	return w
+}
+
+// Scaffold validates r, then writes the builder file and wires it into the
+// controller, all or nothing. It returns the files it changed. Wiring is
+// idempotent: code already in the controller is not inserted again.
+func (r Resource) Scaffold(fsys afero.Fs) ([]string, error) {
+	f, err := r.plan(fsys)
+	if err != nil {
+		return nil, err
+	}
+	st := newStage(fsys)
+	owner := r.Owner
+	s := machinery.NewScaffold(st.fs(),
+		machinery.WithConfig(r.Config),
+		machinery.WithBoilerplate(readBoilerplate(fsys)),
+		machinery.WithResource(&owner),
+	)
+	w := r.Wiring()
+	if err := s.Execute(f, w); err != nil {
+		return nil, fmt.Errorf("cannot scaffold the %s %q: %w", r.Kind.Kind, r.Name, err)
+	}
+	return st.commit(f.Path, w.Path)
+}
+
+// ResourceFile is the file that declares the builder of one resource.
+type ResourceFile struct {
+	machinery.TemplateMixin
+	machinery.BoilerplateMixin
+	machinery.ResourceMixin
+
+	Package       string
+	Func          string
+	Type          Kind
+	Name          string
+	Std           []string
+	Imports       []string
+	Body          string
+	ManifestConst string
+	Manifest      string
+	Force         bool
+}
+
+var _ machinery.Template = &ResourceFile{}
+
+// SetTemplateDefaults implements machinery.Template.
+func (f *ResourceFile) SetTemplateDefaults() error {
+	f.TemplateBody = resourceTemplate
+	f.IfExistsAction = machinery.Error
+	if f.Force {
+		f.IfExistsAction = machinery.OverwriteFile
+	}
+	return nil
+}
+
+const resourceTemplate = `{{ .Boilerplate }}
+
+package {{ .Package }}
+
+import (
+{{- range .Std }}
+	{{ . }}
+{{- end }}
+{{ range .Imports }}
+	{{ . }}
+{{- end }}
+
+	"github.com/okt-dev/okt/okt/resources"
+
+	{{ .Resource.ImportAlias }} "{{ .Resource.Path }}"
+)
+{{ if .ManifestConst }}
+// {{ .ManifestConst }} is the {{ .Type.Kind }} "{{ .Name }}" as a text/template,
+// rendered with the {{ .Resource.Kind }} as data ({{ "{{" }} .Name {{ "}}" }}, {{ "{{" }} .Spec.Foo {{ "}}" }}...);
+// a missing field is an error.
+const {{ .ManifestConst }} = {{ .Manifest }}
+{{ end }}
+// {{ .Func }} builds the {{ .Type.Kind }} "{{ .Name }}" of a {{ .Resource.Kind }}. okt sets
+// its owner reference. Generated by okt create resource: edit freely.
+func {{ .Func }}(cr *{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}) (resources.Resource, error) {
+{{ .Body }}
+}
+`
+
+// Wiring inserts a resource's builder, Owns call, RBAC marker and import into
+// an okt controller, at its "// +okt:scaffold:<name>" markers. Fragments
+// already present are skipped.
+type Wiring struct {
+	machinery.InserterMixin
+
+	Imports  []string
+	Builders []string
+	Owns     []string
+	RBAC     []string
+}
+
+var _ machinery.Inserter = &Wiring{}
+
+// GetMarkers implements machinery.Inserter.
+func (w *Wiring) GetMarkers() []machinery.Marker {
+	m := markers(w.Path)
+	return []machinery.Marker{m[MarkerImports], m[MarkerResources], m[MarkerOwns], m[MarkerRBAC]}
+}
+
+// GetCodeFragments implements machinery.Inserter.
+func (w *Wiring) GetCodeFragments() machinery.CodeFragmentsMap {
+	m := markers(w.Path)
+	frag := func(indent string, lines []string) machinery.CodeFragments {
+		var out machinery.CodeFragments
+		for _, l := range lines {
+			out = append(out, indent+l+"\n")
+		}
+		return out
+	}
+	return machinery.CodeFragmentsMap{
+		m[MarkerImports]:   frag("\t", w.Imports),
+		m[MarkerResources]: frag("\t\t", w.Builders),
+		m[MarkerOwns]:      frag("\t\t", w.Owns),
+		m[MarkerRBAC]:      frag("", w.RBAC),
+	}
+}
