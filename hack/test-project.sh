@@ -4,4 +4,4 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$1"
-make test ENVTEST="$ENVTEST" LOCALBIN="$LOCALBIN"
+make -o "$ENVTEST" test ENVTEST="$ENVTEST" LOCALBIN="$LOCALBIN"

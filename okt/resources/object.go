@@ -123,6 +123,9 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 	}
 	normalize(desired)
 	if env.Owner != nil && !o.opts.noOwner {
+		if env.Scheme == nil {
+			return fmt.Errorf("cannot set the owner reference of %s: Env.Scheme is nil", o.key)
+		}
 		if err := controllerutil.SetControllerReference(env.Owner, desired, env.Scheme); err != nil {
 			return fmt.Errorf("cannot set the owner reference: %w", err)
 		}

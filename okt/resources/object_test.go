@@ -194,6 +194,12 @@ func TestPrepareErrors(t *testing.T) {
 			want: []string{"cannot set the owner reference"},
 		},
 		{
+			name: "owner without a scheme",
+			res:  resources.New(configMap("cfg", nil)),
+			env:  func(e resources.Env) resources.Env { e.Scheme = nil; return e },
+			want: []string{"cannot set the owner reference of ConfigMap ns/cfg", "Scheme is nil"},
+		},
+		{
 			name: "object already controlled by another owner",
 			res: resources.New(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
 				Name: "cfg", Namespace: ns,

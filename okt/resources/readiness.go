@@ -29,6 +29,9 @@ func Ready(obj client.Object) (bool, string) {
 			return false, "rollout not observed yet"
 		case s.UpdatedReplicas < want:
 			return false, fmt.Sprintf("%d of %d replicas updated", s.UpdatedReplicas, want)
+		case s.Replicas > s.UpdatedReplicas:
+			// As kubectl rollout status: old pods still count as available.
+			return false, fmt.Sprintf("%d old replica(s) pending termination", s.Replicas-s.UpdatedReplicas)
 		case s.AvailableReplicas < want:
 			return false, fmt.Sprintf("%d of %d replicas available", s.AvailableReplicas, want)
 		}

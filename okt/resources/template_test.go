@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
 
 	"github.com/okt-dev/okt/okt/resources"
@@ -174,5 +175,17 @@ func TestRenderWrongGroup(t *testing.T) {
 	_, err := resources.Render[*appsv1.Deployment]("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: x}\n", nil)
 	if err == nil || !strings.Contains(err.Error(), "renders a StatefulSet, not a Deployment") {
 		t.Errorf("Render() = %v, want a wrong kind error", err)
+	}
+}
+
+func TestRenderUnstructuredTakesAnyKind(t *testing.T) {
+	got, err := resources.Render[*unstructured.Unstructured](
+		"apiVersion: example.com/v1\nkind: CronTab\nmetadata: {name: {{ .Name }}}\nspec: {schedule: '* * * * *'}\n",
+		map[string]string{"Name": "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(resources.Key{Group: "example.com", Kind: "CronTab", Name: "c"}, resources.New(got).Key()); diff != "" {
+		t.Errorf("Key() (-want +got):\n%s", diff)
 	}
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# End to end, as a user would, from empty folders:
+#   hack/e2e.sh <okt binary>
+# 1. the okt CLI scaffolds a Memcached operator with resources; it builds and
+#    passes its own make test;
+# 2. the stock kubebuilder v4.6.0 CLI with okt installed as an external plugin
+#    scaffolds the same operator: the same controller, and it passes its own
+#    make test;
+# 3. stock kubebuilder without the okt plugin still works on the okt project
+#    (a second create api, make manifests).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+okt=$(realpath "$1")
+
+kb_dir="$cache/kubebuilder-v4.6.0"
+kubebuilder="$kb_dir/kubebuilder"
+if [ ! -x "$kubebuilder" ]; then
+  echo "e2e: building the stock kubebuilder v4.6.0 CLI into $kb_dir" >&2
+  GOBIN="$kb_dir" GOFLAGS=-mod=mod go install sigs.k8s.io/kubebuilder/v4@v4.6.0
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+step() { printf '\n==> e2e: %s\n' "$*"; }
+
+step "okt CLI"
+mkdir "$work/with-okt"
+cd "$work/with-okt"
+"$okt" init --domain example.com --repo example.com/memcached-operator --okt-path "$root"
+"$okt" create api --group cache --version v1alpha1 --kind Memcached --resource --controller
+"$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Deployment --name memcached
+"$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Service --name memcached
+go build ./...
+make -o "$ENVTEST" test ENVTEST="$ENVTEST" LOCALBIN="$LOCALBIN"
+
+step "stock kubebuilder v4.6.0 with the external plugin"
+export EXTERNAL_PLUGINS_PATH="$work/plugins"
+"$okt" install-plugin --plugins-root "$EXTERNAL_PLUGINS_PATH"
+mkdir "$work/with-kubebuilder"
+cd "$work/with-kubebuilder"
+"$kubebuilder" init --plugins go/v4,okt.orange.com/v1 --domain example.com --repo example.com/memcached-operator --okt-path "$root"
+"$kubebuilder" create api --group cache --version v1alpha1 --kind Memcached --resource --controller
+mkdir "$work/with-okt-bare"
+(
+  cd "$work/with-okt-bare"
+  "$okt" init --domain example.com --repo example.com/memcached-operator --okt-path "$root" >/dev/null 2>&1
+  "$okt" create api --group cache --version v1alpha1 --kind Memcached --resource --controller >/dev/null 2>&1
+)
+for f in internal/controller/memcached_controller.go internal/controller/memcached_controller_test.go api/v1alpha1/memcached_types.go; do
+  diff -u "$work/with-okt-bare/$f" "$f" || { echo "e2e: kubebuilder + external plugin wrote a different $f than okt" >&2; exit 1; }
+done
+echo "e2e: same controller, test and types as okt"
+make -o "$ENVTEST" test ENVTEST="$ENVTEST" LOCALBIN="$LOCALBIN"
+
+step "stock kubebuilder without the okt plugin on the okt project"
+export EXTERNAL_PLUGINS_PATH="$work/no-plugins"
+mkdir -p "$EXTERNAL_PLUGINS_PATH"
+cd "$work/with-okt"
+"$kubebuilder" create api --group cache --version v1alpha1 --kind Backup --resource --controller --make=false
+make manifests generate LOCALBIN="$LOCALBIN"
+go build ./...
+echo "e2e: passed"

@@ -1,0 +1,87 @@
+package controller
+
+import (
+	"context"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/okt-dev/okt/okt"
+
+	cachev1alpha1 "example.com/project-v3/api/v1alpha1"
+)
+
+var _ = Describe("Backup Controller", func() {
+	Context("When reconciling a resource", func() {
+		const resourceName = "test-resource"
+
+		ctx := context.Background()
+
+		typeNamespacedName := types.NamespacedName{
+			Name:      resourceName,
+			Namespace: "default", // TODO(user): Modify as needed
+		}
+
+		BeforeEach(func() {
+			By("creating the custom resource for the Kind Backup")
+			err := k8sClient.Get(ctx, typeNamespacedName, &cachev1alpha1.Backup{})
+			if err != nil && errors.IsNotFound(err) {
+				resource := &cachev1alpha1.Backup{
+					ObjectMeta: metav1.ObjectMeta{
+						Name:      resourceName,
+						Namespace: "default",
+					},
+					// TODO(user): Specify other spec details if needed.
+				}
+				Expect(k8sClient.Create(ctx, resource)).To(Succeed())
+			}
+		})
+
+		AfterEach(func() {
+			resource := &cachev1alpha1.Backup{}
+			err := k8sClient.Get(ctx, typeNamespacedName, resource)
+			Expect(err).NotTo(HaveOccurred())
+
+			By("Cleanup the specific resource instance Backup")
+			Expect(k8sClient.Delete(ctx, resource)).To(Succeed())
+
+			By("Reconciling the deletion, which runs the finalization if any")
+			controllerReconciler := &BackupReconciler{
+				Client: k8sClient,
+				Scheme: k8sClient.Scheme(),
+			}
+			Eventually(func(g Gomega) {
+				_, err := controllerReconciler.Reconcile(ctx, reconcile.Request{NamespacedName: typeNamespacedName})
+				g.Expect(err).NotTo(HaveOccurred())
+				err = k8sClient.Get(ctx, typeNamespacedName, &cachev1alpha1.Backup{})
+				g.Expect(errors.IsNotFound(err)).To(BeTrue())
+			}).Should(Succeed())
+		})
+
+		It("should reconcile the resource and report it Ready", func() {
+			By("Reconciling the created resource")
+			controllerReconciler := &BackupReconciler{
+				Client: k8sClient,
+				Scheme: k8sClient.Scheme(),
+			}
+
+			Eventually(func(g Gomega) {
+				_, err := controllerReconciler.Reconcile(ctx, reconcile.Request{
+					NamespacedName: typeNamespacedName,
+				})
+				g.Expect(err).NotTo(HaveOccurred())
+
+				cr := &cachev1alpha1.Backup{}
+				g.Expect(k8sClient.Get(ctx, typeNamespacedName, cr)).To(Succeed())
+				g.Expect(meta.IsStatusConditionTrue(cr.Status.Conditions, okt.ConditionReady)).To(BeTrue(),
+					"conditions: %v", cr.Status.Conditions)
+			}).Should(Succeed())
+			// TODO(user): Add assertions on the resources the controller creates.
+		})
+	})
+})
