@@ -141,14 +141,18 @@ func (st {{ lower .Resource.Kind }}Steps) CheckCR(ctx context.Context, s *okt.Sc
 	return st.DefaultSteps.CheckCR(ctx, s)
 }
 
-// GetObjects registers the resources the {{ .Resource.Kind }} owns. ` + "`okt create resource`" + `
-// adds their builders at the marker.
-func (st {{ lower .Resource.Kind }}Steps) GetObjects(ctx context.Context, s *okt.Scope[*{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}]) error {
-	// USER CODE (ObjectsGetter): register resources built by hand with s.Register.
-	builders := []okt.Builder[*{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}]{
+// {{ lower .Resource.Kind }}Builders returns the builders of the resources a {{ .Resource.Kind }}
+// owns. ` + "`okt create resource`" + ` adds them at the marker.
+func {{ lower .Resource.Kind }}Builders() []okt.Builder[*{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}] {
+	return []okt.Builder[*{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}]{
 		// +okt:scaffold:resources
 	}
-	return s.RegisterBuilders(ctx, builders...)
+}
+
+// GetObjects registers the resources the {{ .Resource.Kind }} owns.
+func (st {{ lower .Resource.Kind }}Steps) GetObjects(ctx context.Context, s *okt.Scope[*{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}]) error {
+	// USER CODE (ObjectsGetter): register resources built by hand with s.Register.
+	return s.RegisterBuilders(ctx, {{ lower .Resource.Kind }}Builders()...)
 }
 
 // Mutate computes the desired state of every registered resource.
@@ -236,6 +240,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/okt-dev/okt/okt"
+	"github.com/okt-dev/okt/okt/resources"
 
 	{{ .Resource.ImportAlias }} "{{ .Resource.Path }}"
 )
@@ -305,7 +310,17 @@ var _ = Describe("{{ .Resource.Kind }} Controller", func() {
 				g.Expect(meta.IsStatusConditionTrue(cr.Status.Conditions, okt.ConditionReady)).To(BeTrue(),
 					"conditions: %v", cr.Status.Conditions)
 			}).Should(Succeed())
-			// TODO(user): Add assertions on the resources the controller creates.
+
+			By("Checking that every resource the {{ .Resource.Kind }} owns exists")
+			cr := &{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}{}
+			Expect(k8sClient.Get(ctx, typeNamespacedName, cr)).To(Succeed())
+			for _, build := range {{ lower .Resource.Kind }}Builders() {
+				res, err := build(cr)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(res.Fetch(ctx, resources.Env{Client: k8sClient})).To(Succeed())
+				Expect(res.Exists()).To(BeTrue(), "%s was not created", res.Key())
+			}
+			// TODO(user): Add assertions on what the resources contain.
 		})
 	})
 })

@@ -58,14 +58,18 @@ func (st backupSteps) CheckCR(ctx context.Context, s *okt.Scope[*cachev1alpha1.B
 	return st.DefaultSteps.CheckCR(ctx, s)
 }
 
-// GetObjects registers the resources the Backup owns. `okt create resource`
-// adds their builders at the marker.
-func (st backupSteps) GetObjects(ctx context.Context, s *okt.Scope[*cachev1alpha1.Backup]) error {
-	// USER CODE (ObjectsGetter): register resources built by hand with s.Register.
-	builders := []okt.Builder[*cachev1alpha1.Backup]{
+// backupBuilders returns the builders of the resources a Backup
+// owns. `okt create resource` adds them at the marker.
+func backupBuilders() []okt.Builder[*cachev1alpha1.Backup] {
+	return []okt.Builder[*cachev1alpha1.Backup]{
 		// +okt:scaffold:resources
 	}
-	return s.RegisterBuilders(ctx, builders...)
+}
+
+// GetObjects registers the resources the Backup owns.
+func (st backupSteps) GetObjects(ctx context.Context, s *okt.Scope[*cachev1alpha1.Backup]) error {
+	// USER CODE (ObjectsGetter): register resources built by hand with s.Register.
+	return s.RegisterBuilders(ctx, backupBuilders()...)
 }
 
 // Mutate computes the desired state of every registered resource.

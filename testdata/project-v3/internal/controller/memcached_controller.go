@@ -64,17 +64,21 @@ func (st memcachedSteps) CheckCR(ctx context.Context, s *okt.Scope[*cachev1alpha
 	return st.DefaultSteps.CheckCR(ctx, s)
 }
 
-// GetObjects registers the resources the Memcached owns. `okt create resource`
-// adds their builders at the marker.
-func (st memcachedSteps) GetObjects(ctx context.Context, s *okt.Scope[*cachev1alpha1.Memcached]) error {
-	// USER CODE (ObjectsGetter): register resources built by hand with s.Register.
-	builders := []okt.Builder[*cachev1alpha1.Memcached]{
+// memcachedBuilders returns the builders of the resources a Memcached
+// owns. `okt create resource` adds them at the marker.
+func memcachedBuilders() []okt.Builder[*cachev1alpha1.Memcached] {
+	return []okt.Builder[*cachev1alpha1.Memcached]{
 		newMemcachedMemcachedDeployment,
 		newMemcachedMemcachedService,
 		newMemcachedSettingsConfigMap,
 		// +okt:scaffold:resources
 	}
-	return s.RegisterBuilders(ctx, builders...)
+}
+
+// GetObjects registers the resources the Memcached owns.
+func (st memcachedSteps) GetObjects(ctx context.Context, s *okt.Scope[*cachev1alpha1.Memcached]) error {
+	// USER CODE (ObjectsGetter): register resources built by hand with s.Register.
+	return s.RegisterBuilders(ctx, memcachedBuilders()...)
 }
 
 // Mutate computes the desired state of every registered resource.

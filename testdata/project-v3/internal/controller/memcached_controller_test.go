@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/okt-dev/okt/okt"
+	"github.com/okt-dev/okt/okt/resources"
 
 	cachev1alpha1 "example.com/project-v3/api/v1alpha1"
 )
@@ -81,7 +82,17 @@ var _ = Describe("Memcached Controller", func() {
 				g.Expect(meta.IsStatusConditionTrue(cr.Status.Conditions, okt.ConditionReady)).To(BeTrue(),
 					"conditions: %v", cr.Status.Conditions)
 			}).Should(Succeed())
-			// TODO(user): Add assertions on the resources the controller creates.
+
+			By("Checking that every resource the Memcached owns exists")
+			cr := &cachev1alpha1.Memcached{}
+			Expect(k8sClient.Get(ctx, typeNamespacedName, cr)).To(Succeed())
+			for _, build := range memcachedBuilders() {
+				res, err := build(cr)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(res.Fetch(ctx, resources.Env{Client: k8sClient})).To(Succeed())
+				Expect(res.Exists()).To(BeTrue(), "%s was not created", res.Key())
+			}
+			// TODO(user): Add assertions on what the resources contain.
 		})
 	})
 })
