@@ -1,8 +1,3 @@
-// Command okt scaffolds Kubernetes operators whose controllers are built on
-// the okt library: kubebuilder's CLI with the okt plugin in its go/v4
-// bundle, plus `okt create resource` and `okt install-plugin`. Installed as
-// an external kubebuilder plugin (okt install-plugin), it answers
-// kubebuilder's external-plugin protocol instead.
 package main
 
 import (
