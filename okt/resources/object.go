@@ -69,15 +69,23 @@ func (o *Object[O]) init(obj O, mutate func(O) error, opts []Option) {
 	for _, opt := range opts {
 		opt(&o.opts)
 	}
+	o.key = keyOf(obj)
+}
+
+// keyOf returns the key of obj: its group and kind from the built-in scheme
+// for a built-in type (whatever its type meta says), else from its type meta,
+// else its Go type name.
+func keyOf(obj client.Object) Key {
 	gvk := obj.GetObjectKind().GroupVersionKind()
-	if gvk.Kind == "" {
+	if _, isU := any(obj).(runtime.Unstructured); !isU {
 		if g, err := apiutil.GVKForObject(obj, clientgoscheme.Scheme); err == nil {
 			gvk = g
-		} else {
-			gvk = schema.GroupVersionKind{Kind: reflect.TypeOf(obj).Elem().Name()}
 		}
 	}
-	o.key = Key{Group: gvk.Group, Kind: gvk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
+	if gvk.Kind == "" {
+		gvk = schema.GroupVersionKind{Kind: reflect.TypeOf(obj).Elem().Name()}
+	}
+	return Key{Group: gvk.Group, Kind: gvk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
 }
 
 // Key identifies the object.

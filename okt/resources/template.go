@@ -6,7 +6,9 @@ import (
 	"text/template"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/yaml"
 )
 
@@ -27,12 +29,21 @@ func Render[O client.Object](tpl string, data any) (O, error) {
 	if err := yaml.UnmarshalStrict(buf.Bytes(), obj); err != nil {
 		return zero, fmt.Errorf("cannot decode the rendered template into %T: %w", obj, err)
 	}
-	// The kind of O, from a fresh object: obj's own type meta is the
-	// rendered kind. Unstructured objects take any kind.
+	// The group, version and kind of O, from a fresh object: obj's own type
+	// meta is what the template rendered. Unstructured objects take any kind.
 	if _, anyKind := any(obj).(runtime.Unstructured); !anyKind {
-		want := kindOf(newObject[O]())
-		if got := obj.GetObjectKind().GroupVersionKind().Kind; got != "" && want != "" && got != want {
-			return zero, fmt.Errorf("the template renders a %s, not a %s", got, want)
+		got := obj.GetObjectKind().GroupVersionKind()
+		fresh := newObject[O]()
+		if want, err := apiutil.GVKForObject(fresh, clientgoscheme.Scheme); err == nil {
+			if got.Kind != "" && got.Kind != want.Kind {
+				return zero, fmt.Errorf("the template renders a %s, not a %s", got.Kind, want.Kind)
+			}
+			if got.Version != "" && got.GroupVersion() != want.GroupVersion() {
+				return zero, fmt.Errorf("the template renders apiVersion %s, not %s: a %s is %s",
+					got.GroupVersion(), want.GroupVersion(), want.Kind, want.GroupVersion())
+			}
+		} else if want := kindOf(fresh); got.Kind != "" && want != "" && got.Kind != want {
+			return zero, fmt.Errorf("the template renders a %s, not a %s", got.Kind, want)
 		}
 	}
 	return obj, nil

@@ -178,6 +178,30 @@ func TestRenderWrongGroup(t *testing.T) {
 	}
 }
 
+func TestRenderWrongAPIVersion(t *testing.T) {
+	// The right kind in a group it is not served from any more.
+	_, err := resources.Render[*appsv1.Deployment]("apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: x}\n", nil)
+	if err == nil || !strings.Contains(err.Error(), "renders apiVersion extensions/v1beta1, not apps/v1") {
+		t.Errorf("Render() = %v, want a wrong apiVersion error", err)
+	}
+}
+
+func TestKeyOfTypedObjectComesFromTheScheme(t *testing.T) {
+	// A typed object whose type meta names another group still has its
+	// real key, so the registry sees it as the duplicate it is.
+	d := &appsv1.Deployment{}
+	d.APIVersion, d.Kind, d.Name = "extensions/v1beta1", "Deployment", "x"
+	reg := resources.NewRegistry()
+	if err := reg.Add(resources.New(d)); err != nil {
+		t.Fatal(err)
+	}
+	plain := &appsv1.Deployment{}
+	plain.Name = "x"
+	if err := reg.Add(resources.New(plain)); err == nil {
+		t.Error("the same Deployment was registered twice")
+	}
+}
+
 func TestRenderUnstructuredTakesAnyKind(t *testing.T) {
 	got, err := resources.Render[*unstructured.Unstructured](
 		"apiVersion: example.com/v1\nkind: CronTab\nmetadata: {name: {{ .Name }}}\nspec: {schedule: '* * * * *'}\n",
