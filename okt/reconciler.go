@@ -92,17 +92,17 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 	}
 	original := cr.DeepCopyObject().(T)
 	s := newScope(ctx, r.client, cr, r.opts)
-	s.finalizes = r.finalizes()
+	finalizes := r.finalizes()
 	s.results.AddSuccess(CRResource, results.CRFetched)
 	finalizer := r.finalizerName(cr)
 
 	if s.deleting {
-		if !s.finalizes || !controllerutil.ContainsFinalizer(cr, finalizer) {
+		if !finalizes || !controllerutil.ContainsFinalizer(cr, finalizer) {
 			// Nothing of ours holds the resource: let it go.
 			return reconcile.Result{}, nil
 		}
 		s.results.AddSuccess(CRResource, results.CRFinalizing)
-	} else if s.finalizes && !controllerutil.ContainsFinalizer(cr, finalizer) {
+	} else if finalizes && !controllerutil.ContainsFinalizer(cr, finalizer) {
 		if err := r.patchFinalizers(ctx, cr, append(cr.GetFinalizers(), finalizer)); err != nil {
 			return reconcile.Result{}, fmt.Errorf("cannot add finalizer %s: %w", finalizer, err)
 		}

@@ -40,7 +40,6 @@ type Scope[T client.Object] struct {
 	conditions []metav1.Condition // conditions to set, by type
 	readySet   bool
 	creations  int
-	finalizes  bool
 	deleting   bool
 	removed    []string
 }

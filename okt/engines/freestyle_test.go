@@ -2,7 +2,6 @@ package engines_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/okt-dev/okt/okt"
@@ -52,21 +51,7 @@ func TestFreeStyle(t *testing.T) {
 			}
 			s, _ := newScope(t, tc.deleted)
 			f.Run(context.Background(), s)
-			rs := s.Results()
-			switch err := rs.Err(); {
-			case tc.wantErr == "" && err != nil:
-				t.Errorf("error = %v, want none", err)
-			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
-				t.Errorf("error = %v, want %q", err, tc.wantErr)
-			}
-			if got := rs.GivenUp(); got != tc.wantGiveUp {
-				t.Errorf("given up = %v, want %v", got, tc.wantGiveUp)
-			}
-			for op, n := range tc.wantCounts {
-				if got := rs.Count(op); got != n {
-					t.Errorf("count of %s = %d, want %d", op, got, n)
-				}
-			}
+			checkResults(t, s.Results(), tc.wantErr, tc.wantGiveUp, tc.wantCounts)
 			if s.Path() != "" {
 				t.Errorf("FreeStyle recorded a path: %q", s.Path())
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/okt-dev/okt/okt/engines"
 	"github.com/okt-dev/okt/okt/internal/testapi"
 	"github.com/okt-dev/okt/okt/resources"
+	"github.com/okt-dev/okt/okt/results"
 )
 
 type (
@@ -155,4 +156,25 @@ func steps(hooks map[string]hook, finalize bool) (engines.Steps[widget], *calls)
 		return finalizing{sc}, sc.calls
 	}
 	return sc, sc.calls
+}
+
+// checkResults compares what a run recorded with what a test case wants: the
+// consolidated error ("" for none, else a substring), the give-up, and the
+// count of each listed operation.
+func checkResults(t *testing.T, rs *results.Results, wantErr string, wantGiveUp bool, wantCounts map[results.Op]int) {
+	t.Helper()
+	switch err := rs.Err(); {
+	case wantErr == "" && err != nil:
+		t.Errorf("error = %v, want none", err)
+	case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
+		t.Errorf("error = %v, want %q", err, wantErr)
+	}
+	if got := rs.GivenUp(); got != wantGiveUp {
+		t.Errorf("given up = %v, want %v", got, wantGiveUp)
+	}
+	for op, n := range wantCounts {
+		if got := rs.Count(op); got != n {
+			t.Errorf("count of %s = %d, want %d\n%s", op, got, n, rs)
+		}
+	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/okt-dev/okt/okt"
 	"github.com/okt-dev/okt/okt/engines"
+	"github.com/okt-dev/okt/okt/internal/golden"
 	"github.com/okt-dev/okt/okt/results"
 )
 
@@ -316,27 +317,13 @@ func TestStepperPaths(t *testing.T) {
 			if got := s.Path(); got != tc.wantPath {
 				t.Errorf("path = %q, want %q", got, tc.wantPath)
 			}
-			rs := s.Results()
-			switch err := rs.Err(); {
-			case tc.wantErr == "" && err != nil:
-				t.Errorf("error = %v, want none", err)
-			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
-				t.Errorf("error = %v, want %q", err, tc.wantErr)
-			}
-			if got := rs.GivenUp(); got != tc.wantGiveUp {
-				t.Errorf("given up = %v, want %v", got, tc.wantGiveUp)
-			}
-			for op, n := range tc.wantCounts {
-				if got := rs.Count(op); got != n {
-					t.Errorf("count of %s = %d, want %d\n%s", op, got, n, rs)
-				}
-			}
+			checkResults(t, s.Results(), tc.wantErr, tc.wantGiveUp, tc.wantCounts)
 			if tc.wantCalls != "" {
 				if got := calls.String(); got != tc.wantCalls {
 					t.Errorf("steps called = %q, want %q", got, tc.wantCalls)
 				}
 			}
-			res, err := rs.Result()
+			res, err := s.Results().Result()
 			switch {
 			case tc.wantGiveUp && (res.RequeueAfter != 0 || (err != nil && !errors.Is(err, reconcile.TerminalError(nil)))):
 				t.Errorf("Result() = %+v, %v; want no requeue and at most a terminal error", res, err)
@@ -462,7 +449,7 @@ func TestStepperConcurrent(t *testing.T) {
 
 func TestStepperMermaid(t *testing.T) {
 	st, _ := steps(nil, false)
-	golden(t, "stepper.mermaid.golden", engines.NewStepper(st).Mermaid())
+	golden.Check(t, "stepper.mermaid.golden", engines.NewStepper(st).Mermaid())
 }
 
 // keep client imported for the helpers' signatures.

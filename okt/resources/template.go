@@ -42,17 +42,9 @@ func Render[O client.Object](tpl string, data any) (O, error) {
 				return zero, fmt.Errorf("the template renders apiVersion %s, not %s: a %s is %s",
 					got.GroupVersion(), want.GroupVersion(), want.Kind, want.GroupVersion())
 			}
-		} else if want := kindOf(fresh); got.Kind != "" && want != "" && got.Kind != want {
+		} else if want := keyOf(fresh).Kind; got.Kind != "" && want != "" && got.Kind != want {
 			return zero, fmt.Errorf("the template renders a %s, not a %s", got.Kind, want)
 		}
 	}
 	return obj, nil
-}
-
-// kindOf returns the kind of an object: from its type meta, else from the
-// built-in scheme, else its Go type name.
-func kindOf(obj client.Object) string {
-	var o Object[client.Object]
-	o.init(obj, nil, nil)
-	return o.key.Kind
 }

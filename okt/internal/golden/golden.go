@@ -1,4 +1,4 @@
-package engines_test
+package golden
 
 import (
 	"flag"
@@ -9,8 +9,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
+// Check compares got with testdata/name, or rewrites the file under -update.
+func Check(t testing.TB, name, got string) {
 	t.Helper()
 	file := filepath.Join("testdata", name)
 	if *update {
