@@ -30,6 +30,7 @@ type options struct {
 	creationDelay time.Duration
 	stopOnError   bool
 	resync        time.Duration
+	prune         bool
 }
 
 // WithMode selects Basic or Advanced. Defaults to Advanced.
@@ -55,3 +56,9 @@ func WithStopOnError(stop bool) Option { return func(o *options) { o.stopOnError
 // WithResync requeues every successful reconcile after d, to notice changes
 // that no watch reports. Defaults to 0: no periodic resync.
 func WithResync(d time.Duration) Option { return func(o *options) { o.resync = d } }
+
+// WithPruning turns pruning on or off. With pruning on, the default, okt
+// records the objects it creates for a custom resource (in its
+// InventoryAnnotation) and deletes those that are no longer registered after
+// a reconcile where every step succeeded. Basic mode never prunes.
+func WithPruning(on bool) Option { return func(o *options) { o.prune = on } }

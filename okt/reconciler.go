@@ -33,7 +33,7 @@ type Reconciler[T client.Object] struct {
 var _ reconcile.Reconciler = &Reconciler[client.Object]{}
 
 func defaultOptions() options {
-	return options{mode: Advanced, creationDelay: time.Second}
+	return options{mode: Advanced, creationDelay: time.Second, prune: true}
 }
 
 // New returns a Reconciler that reads and writes through c (whose scheme must
@@ -111,6 +111,12 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 	}
 
 	r.engine.Run(ctx, s)
+	inventory, inventoryChanged := s.prune(ctx)
+	s.results.Redact(s.redact)
+	if s.readySet && s.results.HasError() {
+		// Pruning failed after the engine declared success.
+		s.ManageError()
+	}
 
 	if s.deleting && !s.results.HasError() {
 		s.results.AddSuccess(CRResource, results.CRFinalized)
@@ -135,6 +141,11 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 			return reconcile.Result{}, nil
 		}
 		s.results.Add(CRResource, results.StatusError, fmt.Errorf("cannot write the status: %w", err), 0)
+	}
+	if inventoryChanged {
+		if err := s.writeInventory(ctx, inventory); err != nil && !apierrors.IsNotFound(err) {
+			s.results.Add(CRResource, results.CRUDError, fmt.Errorf("cannot record the inventory of created objects: %w", err), 0)
+		}
 	}
 	s.results.Log(log)
 	res, err := s.results.Result()

@@ -42,6 +42,7 @@ type Scope[T client.Object] struct {
 	creations  int
 	deleting   bool
 	removed    []string
+	created    []resources.Resource // created in this reconcile, for the inventory
 }
 
 // NewScope returns the Scope of a reconcile of cr. The Reconciler calls it;
@@ -171,7 +172,7 @@ func (s *Scope[T]) CreateAllResources(ctx context.Context) error {
 
 func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 	if r.Exists() {
-		return nil
+		return s.checkController(r)
 	}
 	name := r.Key().String()
 	if r.Desired() == nil {
@@ -189,6 +190,7 @@ func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 		s.results.Add(name, results.CRUDError, err, 0)
 		return err
 	}
+	s.created = append(s.created, r)
 	s.results.AddSuccess(name, results.Created)
 	s.log.V(1).Info("created", "resource", name)
 	return nil
@@ -208,6 +210,9 @@ func (s *Scope[T]) CreateOrUpdateAllResources(ctx context.Context) error {
 
 func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 	name := r.Key().String()
+	if err := s.checkController(r); err != nil {
+		return err
+	}
 	m, ok := r.(resources.MutableResource)
 	if !ok || s.opts.mode == Basic {
 		s.results.AddSuccess(name, results.Unchanged)
@@ -233,8 +238,53 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 		return err
 	}
 	s.results.AddSuccess(name, results.Updated)
-	s.log.V(1).Info("updated", "resource", name, "reason", why)
+	s.log.V(1).Info("updated", "resource", name, "reason", s.redact(why))
 	return nil
+}
+
+// OwnerConflictError reports an object that another controller controls:
+// okt does not write to it.
+type OwnerConflictError struct {
+	// Resource names the object.
+	Resource string
+	// Owner names its controller, "Kind name".
+	Owner string
+}
+
+func (e *OwnerConflictError) Error() string {
+	return fmt.Sprintf("%s is controlled by %s, not by this custom resource: okt leaves it alone; "+
+		"delete it, remove its controller reference, or give ours another name", e.Resource, e.Owner)
+}
+
+// checkController records an OwnerConflictError when the live object of r
+// has a controller other than the custom resource. An object with no
+// controller is adopted: the update gives it our controller reference.
+func (s *Scope[T]) checkController(r resources.Resource) error {
+	live := liveOf(r)
+	if live == nil {
+		return nil
+	}
+	ref := metav1.GetControllerOfNoCopy(live)
+	if ref == nil || ref.UID == s.cr.GetUID() {
+		return nil
+	}
+	err := &OwnerConflictError{Resource: r.Key().String(), Owner: ref.Kind + " " + ref.Name}
+	s.results.Add(err.Resource, results.OwnerConflict, err, 0)
+	return err
+}
+
+// redact masks the values of the registered Secrets in text.
+func (s *Scope[T]) redact(text string) string {
+	if text == "" {
+		return text
+	}
+	var red resources.Redacter
+	for _, r := range s.registry.All() {
+		if resources.IsSecret(r.Key()) {
+			red.Add(r.Desired(), liveOf(r))
+		}
+	}
+	return red.Redact(text)
 }
 
 // DeleteAllResources deletes every registered resource. A missing one is not
@@ -276,9 +326,11 @@ func (s *Scope[T]) Requeue(after time.Duration) {
 
 // SetCondition sets a condition of the custom resource's status. Its
 // ObservedGeneration is set to the resource's generation; its
-// LastTransitionTime changes only when its Status does.
+// LastTransitionTime changes only when its Status does; the values of the
+// registered Secrets are masked in its message.
 func (s *Scope[T]) SetCondition(c metav1.Condition) {
 	c.ObservedGeneration = s.cr.GetGeneration()
+	c.Message = s.redact(c.Message)
 	meta.SetStatusCondition(&s.conditions, c)
 	if c.Type == ConditionReady {
 		s.readySet = true

@@ -18,6 +18,7 @@ type Mutable[O client.Object] struct {
 
 	intent map[string]any // the managed fields, from Prepare
 	hash   string         // hash of intent, from Prepare
+	cmp    comparer       // how intent is compared with the live object
 }
 
 // Prepare computes the desired object, as Object.Prepare does, and from it
@@ -32,6 +33,7 @@ func (m *Mutable[O]) Prepare(ctx context.Context, env Env) error {
 		return fmt.Errorf("cannot convert %s: %w", m.key, err)
 	}
 	m.intent = intentOf(u)
+	m.cmp = comparer{explicit: explicitZeros(m.desired, u), mask: m.sensitive()}
 	m.hash, err = hashOf(m.intent)
 	if err != nil {
 		return fmt.Errorf("cannot hash %s: %w", m.key, err)
@@ -68,7 +70,7 @@ func (m *Mutable[O]) NeedsUpdate() (bool, string) {
 	if err != nil {
 		return true, "cannot convert the live object: " + err.Error()
 	}
-	if d := drift(m.intent, live, ""); d != "" {
+	if d := m.cmp.drift(m.intent, live, ""); d != "" {
 		return true, "live object drifted: " + d
 	}
 	if ref := m.ownerRef(); ref != nil && !hasOwner(m.live, ref.UID) {
@@ -93,7 +95,7 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 	}
 	merged := runtime.DeepCopyJSON(live)
 	intentChanged := m.live.GetAnnotations()[HashAnnotation] != m.hash
-	mergeInto(merged, m.intent, intentChanged)
+	m.cmp.mergeInto(merged, m.intent, "", intentChanged)
 	meta, _ := merged["metadata"].(map[string]any)
 	if meta == nil {
 		meta = map[string]any{}
@@ -239,27 +241,49 @@ func isZero(v any) bool {
 	return false
 }
 
+// comparer compares the managed fields of a desired object with a live one
+// and merges them into it.
+type comparer struct {
+	// explicit holds the zero values the operator wrote on purpose: they are
+	// compared and written like any other value. Other zeros may be the
+	// server's defaults and are skipped.
+	explicit paths
+	// mask hides values in messages (Secrets): only field paths are shown.
+	mask bool
+}
+
+// skip reports whether the desired value v at path is left to the server.
+func (c comparer) skip(v any, path string) bool { return isZero(v) && !c.explicit.has(path) }
+
+// show renders a value for a message, or a mask.
+func (c comparer) show(v any) string {
+	if c.mask && v != nil {
+		return Masked
+	}
+	return short(v)
+}
+
 // drift returns the path and values of the first managed field whose live
-// value differs from the desired one, or "". Zero scalars in the desired
-// state are not compared: the server may default them. Lists must have the
-// same length; their elements are compared in order.
-func drift(want, got any, path string) string {
+// value differs from the desired one, or "". Zero scalars of the desired
+// state that are not explicit are not compared: the server may default them.
+// Lists must have the same length; their elements are compared in order.
+func (c comparer) drift(want, got any, path string) string {
 	switch w := want.(type) {
 	case map[string]any:
 		g, ok := got.(map[string]any)
 		if !ok {
-			return fmt.Sprintf("%s: want an object, live has %s", orRoot(path), short(got))
+			return fmt.Sprintf("%s: want an object, live has %s", orRoot(path), c.show(got))
 		}
 		for _, k := range sortedKeys(w) {
-			wv := w[k]
-			if isZero(wv) {
+			wv, p := w[k], path+"."+k
+			if c.skip(wv, p) {
 				continue
 			}
 			gv, ok := g[k]
 			if !ok {
-				return fmt.Sprintf("%s: missing on the live object", path+"."+k)
+				return fmt.Sprintf("%s: missing on the live object", p)
 			}
-			if d := drift(wv, gv, path+"."+k); d != "" {
+			if d := c.drift(wv, gv, p); d != "" {
 				return d
 			}
 		}
@@ -267,19 +291,27 @@ func drift(want, got any, path string) string {
 	case []any:
 		g, ok := got.([]any)
 		if !ok || len(g) != len(w) {
-			return fmt.Sprintf("%s: want %d item(s), live has %s", orRoot(path), len(w), short(got))
+			live := c.show(got)
+			if g, isList := got.([]any); isList && c.mask {
+				live = fmt.Sprintf("%d item(s)", len(g))
+			}
+			return fmt.Sprintf("%s: want %d item(s), live has %s", orRoot(path), len(w), live)
 		}
 		for i := range w {
-			if isZero(w[i]) {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if c.skip(w[i], p) {
 				continue
 			}
-			if d := drift(w[i], g[i], fmt.Sprintf("%s[%d]", path, i)); d != "" {
+			if d := c.drift(w[i], g[i], p); d != "" {
 				return d
 			}
 		}
 		return ""
 	}
 	if !scalarEqual(want, got) {
+		if c.mask {
+			return fmt.Sprintf("%s: the live value differs (%s)", orRoot(path), Masked)
+		}
 		return fmt.Sprintf("%s: want %s, live has %s", orRoot(path), short(want), short(got))
 	}
 	return ""
@@ -308,34 +340,37 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// mergeInto writes the managed fields of src into dst. Maps merge key by key;
-// lists of the same length merge item by item, so that fields the server set
-// inside items survive; other lists are replaced. Zero scalars of src are
-// written only when zeros is true or dst lacks the field.
-func mergeInto(dst, src map[string]any, zeros bool) {
+// mergeInto writes the managed fields of src into dst (src being at path).
+// Maps merge key by key; lists of the same length merge item by item, so that
+// fields the server set inside items survive; other lists are replaced. Zero
+// scalars of src that are not explicit are written only when zeros is true or
+// dst lacks the field.
+func (c comparer) mergeInto(dst, src map[string]any, path string, zeros bool) {
 	for k, sv := range src {
+		p := path + "." + k
 		dv, exists := dst[k]
-		if exists && !zeros && isZero(sv) {
+		if exists && !zeros && c.skip(sv, p) {
 			continue
 		}
-		dst[k] = mergeValue(dv, sv, zeros)
+		dst[k] = c.mergeValue(dv, sv, p, zeros)
 	}
 }
 
-func mergeValue(dv, sv any, zeros bool) any {
+func (c comparer) mergeValue(dv, sv any, path string, zeros bool) any {
 	switch s := sv.(type) {
 	case map[string]any:
 		if d, ok := dv.(map[string]any); ok {
-			mergeInto(d, s, zeros)
+			c.mergeInto(d, s, path, zeros)
 			return d
 		}
 	case []any:
 		if d, ok := dv.([]any); ok && len(d) == len(s) {
 			for i := range s {
-				if !zeros && isZero(s[i]) {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				if !zeros && c.skip(s[i], p) {
 					continue
 				}
-				d[i] = mergeValue(d[i], s[i], zeros)
+				d[i] = c.mergeValue(d[i], s[i], p, zeros)
 			}
 			return d
 		}

@@ -18,12 +18,37 @@ import (
 type Option func(*options)
 
 type options struct {
-	noOwner bool
+	noOwner   bool
+	sensitive bool
+	noPrune   bool
 }
 
 // WithoutOwnerReference leaves the owner reference out of the desired object:
 // the object outlives the custom resource and is not garbage collected with it.
 func WithoutOwnerReference() Option { return func(o *options) { o.noOwner = true } }
+
+// Sensitive marks the object's values as secret: messages about it (the
+// reason of an update, for one) name the fields, never their values. Secrets
+// are sensitive without it.
+func Sensitive() Option { return func(o *options) { o.sensitive = true } }
+
+// WithoutPruning keeps the object when the operator stops registering it: by
+// default an object okt created is deleted once it is no longer wanted (see
+// the okt package's pruning).
+func WithoutPruning() Option { return func(o *options) { o.noPrune = true } }
+
+// Prunable reports whether the object may be deleted once it is no longer
+// registered. Resources built by New and NewMutable implement it.
+type Prunable interface {
+	Prunable() bool
+}
+
+// Prunable reports whether the object may be pruned: true unless built
+// WithoutPruning.
+func (o *Object[O]) Prunable() bool { return !o.opts.noPrune }
+
+// sensitive reports whether the object's values must not appear in messages.
+func (o *Object[O]) sensitive() bool { return o.opts.sensitive || IsSecret(o.key) }
 
 // Object is a Resource over any client.Object: created from its initial data
 // (a Go struct, or a template rendered with Render), optionally mutated with

@@ -42,6 +42,8 @@ const (
 	CreateDelayed Op = "CreateDelayed"
 	Updated       Op = "Updated"
 	Deleted       Op = "Deleted"
+	Pruned        Op = "Pruned"        // deleted because no longer registered
+	OwnerConflict Op = "OwnerConflict" // another controller owns the object: not written
 	CRUDError     Op = "CRUDError"
 )
 
@@ -196,6 +198,31 @@ func (r *Results) add(e Entry) {
 	r.entries = append(r.entries, e)
 	r.mu.Unlock()
 }
+
+// Redact rewrites the message of every recorded error with fn (which masks
+// secret values, say). The rewritten errors still unwrap to the originals, so
+// errors.Is and errors.As classify them as before; only their text changes.
+func (r *Results) Redact(fn func(string) string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, e := range r.entries {
+		if e.Err == nil {
+			continue
+		}
+		if msg := fn(e.Err.Error()); msg != e.Err.Error() {
+			r.entries[i].Err = &redactedError{msg: msg, err: e.Err}
+		}
+	}
+}
+
+// redactedError is an error whose message was rewritten by Redact.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // Entries returns a copy of the recorded operations, in order.
 func (r *Results) Entries() []Entry {

@@ -1,0 +1,98 @@
+package resources
+
+import (
+	"encoding/base64"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Masked stands for a secret value in every text okt writes (logs,
+// conditions, errors, events), as kubectl diff masks Secrets.
+const Masked = "***"
+
+// minRedacted is the shortest secret value that Redact replaces in free text:
+// shorter ones would mask ordinary words.
+const minRedacted = 4
+
+// IsSecret reports whether k names a core Secret.
+func IsSecret(k Key) bool { return k.Group == "" && k.Kind == "Secret" }
+
+// SecretValues returns the values of a Secret (typed or unstructured): each
+// data value in clear and in base64, and each stringData value. It returns
+// nil for any other object.
+func SecretValues(obj client.Object) []string {
+	var out []string
+	add := func(clear string) {
+		if clear == "" {
+			return
+		}
+		out = append(out, clear, base64.StdEncoding.EncodeToString([]byte(clear)))
+	}
+	switch s := obj.(type) {
+	case *corev1.Secret:
+		if s == nil {
+			return nil
+		}
+		for _, v := range s.Data {
+			add(string(v))
+		}
+		for _, v := range s.StringData {
+			add(v)
+		}
+	case *unstructured.Unstructured:
+		if s == nil || s.GroupVersionKind().Group != "" || s.GetKind() != "Secret" {
+			return nil
+		}
+		data, _, _ := unstructured.NestedStringMap(s.Object, "data")
+		for _, v := range data {
+			if clear, err := base64.StdEncoding.DecodeString(v); err == nil {
+				add(string(clear))
+			} else {
+				out = append(out, v)
+			}
+		}
+		str, _, _ := unstructured.NestedStringMap(s.Object, "stringData")
+		for _, v := range str {
+			add(v)
+		}
+	}
+	return out
+}
+
+// Redacter masks known secret values in text. The zero value masks nothing.
+// It is not safe for concurrent use.
+type Redacter struct {
+	values []string
+}
+
+// Add records the values of the Secrets among objs (see SecretValues).
+func (r *Redacter) Add(objs ...client.Object) {
+	for _, o := range objs {
+		if o == nil {
+			continue
+		}
+		r.values = append(r.values, SecretValues(o)...)
+	}
+}
+
+// Redact returns text with every recorded value replaced by Masked, longest
+// first, so that a value inside another is not half-masked. Clear values
+// shorter than four bytes are left alone (they would mask ordinary words);
+// their base64 forms, four bytes or more, are masked.
+func (r *Redacter) Redact(text string) string {
+	if len(r.values) == 0 || text == "" {
+		return text
+	}
+	vals := append([]string(nil), r.values...)
+	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
+	for _, v := range vals {
+		if len(v) >= minRedacted {
+			text = strings.ReplaceAll(text, v, Masked)
+		}
+	}
+	return text
+}
