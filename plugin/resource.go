@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"regexp"
 
 	"github.com/spf13/afero"
@@ -27,6 +28,9 @@ type ResourceOptions struct {
 	Name string
 	// From is the path of a YAML manifest to build the resource from.
 	From string
+	// Template makes the manifest a text/template rendered with the custom
+	// resource; otherwise it is taken literally.
+	Template bool
 	// KindsFile is the path of a YAML file of extra kinds.
 	KindsFile string
 	// Force regenerates an existing resource file.
@@ -73,7 +77,7 @@ func CreateResource(fsys, files afero.Fs, opts ResourceOptions) ([]string, error
 	if opts.Name == "" {
 		return nil, fmt.Errorf("--name is required: a lowercase name such as %q", "web")
 	}
-	r := scaffolds.Resource{Config: cfg, Owner: owner, Kind: k, Name: opts.Name, Force: opts.Force}
+	r := scaffolds.Resource{Config: cfg, Owner: owner, Kind: k, Name: opts.Name, Force: opts.Force, Template: opts.Template}
 	if opts.From != "" {
 		if r.Manifest, err = afero.ReadFile(files, opts.From); err != nil {
 			return nil, fmt.Errorf("cannot read --from: %w", err)
@@ -117,9 +121,21 @@ to its okt controller.
 
 It writes internal/controller/<kind>_<name>_<type>.go, with the function
 new<Kind><Name><Type> that builds the resource: a Go stub with defaults for
-the type, or, with --from, the given YAML manifest as a text/template
-rendered with the custom resource (resources.Render). Objects are named
-"<custom resource name>-<name>". The controller gets the builder in GetObjects,
+the type, or, with --from, the given YAML manifest. Objects are named
+"<custom resource name>-<name>" and put in the custom resource's namespace.
+
+--from takes any valid YAML manifest of one object (block or flow style,
+comments, quoted keys), literally: its text is the object
+(resources.Decode), and braces in it, such as the {{ $labels.instance }} of
+Prometheus alert rules, are data that reach the object as written. With
+--template the manifest is instead a text/template rendered with the custom
+resource at each reconcile (resources.Render): "replicas: {{ .Spec.Size }}";
+write braces that are data as {{"{{"}} and {{"}}"}} there. Either way the
+manifest is checked now: its kind, its fields against the type (unknown
+fields are errors), and with --template that it parses. It is kept in the
+file as YAML, with its comments.
+
+The controller gets the builder in GetObjects,
 Owns(...) in SetupWithManager, an RBAC marker and the import, at its
 "// +okt:scaffold:..." markers; code already there is not added twice.
 
@@ -139,8 +155,14 @@ left unchanged.`,
 		Example: `  # A Deployment "memcached" for each Memcached
   okt create resource --group cache --version v1alpha1 --kind Memcached --type Deployment --name memcached
 
-  # A Service built from a manifest
-  okt create resource --group cache --version v1alpha1 --kind Memcached --type Service --name memcached --from service.yaml`,
+  # A Service built from a manifest, taken literally
+  okt create resource --group cache --version v1alpha1 --kind Memcached --type Service --name memcached --from service.yaml
+
+  # Prometheus alert rules: their {{ $labels.instance }} stay as written
+  okt create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name alerts --from alert-rules.yaml
+
+  # A ConfigMap rendered with each Memcached ({{ .Name }}, {{ .Spec.Size }})
+  okt create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name settings --from settings.yaml --template`,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -150,6 +172,13 @@ left unchanged.`,
 			}
 			for _, p := range changed {
 				fmt.Fprintln(cmd.OutOrStdout(), p)
+			}
+			if opts.From != "" && !opts.Template {
+				if manifest, err := os.ReadFile(opts.From); err == nil {
+					if hint := scaffolds.TemplateHint(manifest); hint != "" {
+						fmt.Fprintln(cmd.ErrOrStderr(), "note: "+hint)
+					}
+				}
 			}
 			if len(changed) == 0 {
 				fmt.Fprintln(cmd.OutOrStdout(), "nothing to change")
@@ -163,7 +192,8 @@ left unchanged.`,
 	f.StringVar(&opts.Kind, "kind", "", "kind of the custom resource")
 	f.StringVar(&opts.Type, "type", "", "kind of the resource to add, e.g. Deployment")
 	f.StringVar(&opts.Name, "name", "", "name of the resource (a DNS label), unique per type and custom resource")
-	f.StringVar(&opts.From, "from", "", "YAML manifest to build the resource from, instead of a Go stub")
+	f.StringVar(&opts.From, "from", "", "YAML manifest to build the resource from, taken literally, instead of a Go stub")
+	f.BoolVar(&opts.Template, "template", false, "with --from: the manifest is a text/template rendered with the custom resource")
 	f.StringVar(&opts.KindsFile, "kinds-file", "", "YAML file of extra kinds for --type")
 	f.BoolVar(&opts.Force, "force", false, "generate the resource file again if it exists")
 	return cmd

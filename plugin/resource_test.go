@@ -1,6 +1,7 @@
 package plugin_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -44,6 +45,20 @@ func files(t *testing.T, m map[string]string) afero.Fs {
 	return fsys
 }
 
+// hackTestdata returns the manifests of hack/testdata by file name.
+func hackTestdata(t *testing.T) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for _, name := range []string{"alert-rules-configmap.yaml", "php-apache-deployment.yaml", "commented-service.yaml", "settings-configmap.yaml"} {
+		b, err := os.ReadFile("../hack/testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[name] = string(b)
+	}
+	return m
+}
+
 func deployment() plugin.ResourceOptions {
 	return plugin.ResourceOptions{Group: "cache", Version: "v1alpha1", Kind: "Memcached", Type: "Deployment", Name: "memcached"}
 }
@@ -75,6 +90,36 @@ func TestCreateResource(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Real-world manifests, literally; and a template.
+	manifests := files(t, hackTestdata(t))
+	for _, tt := range []struct {
+		opts plugin.ResourceOptions
+		want []string
+	}{
+		{plugin.ResourceOptions{Type: "ConfigMap", Name: "alerts", From: "alert-rules-configmap.yaml"},
+			[]string{"resources.Decode[*corev1.ConfigMap](memcachedAlertsConfigMapManifest)", `obj.SetName(cr.Name + "-alerts")`,
+				`summary: "Instance {{ $labels.instance }} down"`}},
+		{plugin.ResourceOptions{Type: "Deployment", Name: "php", From: "php-apache-deployment.yaml"},
+			[]string{"metadata: {name: php, labels: {run: php-apache}}", `obj.SetName(cr.Name + "-php")`}},
+		{plugin.ResourceOptions{Type: "Service", Name: "web", From: "commented-service.yaml"},
+			[]string{"# the port users call", `"app.kubernetes.io/name": 'web' # quoted key and value`}},
+		{plugin.ResourceOptions{Type: "ConfigMap", Name: "settings", From: "settings-configmap.yaml", Template: true},
+			[]string{"resources.Render[*corev1.ConfigMap](memcachedSettingsConfigMapManifest, cr)", "  name: {{ .Name }}-settings\n", `owner: "{{ .Name }}"`}},
+	} {
+		opts := tt.opts
+		opts.Group, opts.Version, opts.Kind = "cache", "v1alpha1", "Memcached"
+		changed, err := plugin.CreateResource(fsys, manifests, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", opts.From, err)
+		}
+		src, _ := afero.ReadFile(fsys, changed[0])
+		for _, s := range tt.want {
+			if !strings.Contains(string(src), s) {
+				t.Errorf("%s lacks %q:\n%s", changed[0], s, src)
+			}
+		}
+	}
+
 	kindsFile := "kinds:\n- kind: Certificate\n  group: cert-manager.io\n  version: v1\n" +
 		"  importPath: github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1\n  alias: certmanagerv1\n  plural: certificates\n"
 	ext := plugin.ResourceOptions{Group: "cache", Version: "v1alpha1", Kind: "Memcached", Type: "Certificate", Name: "tls",
@@ -91,10 +136,15 @@ func TestCreateResource(t *testing.T) {
 }
 
 func TestCreateResourceBadInput(t *testing.T) {
-	manifests := map[string]string{
-		"bad.yaml":    "apiVersion: v1\nkind: Service\n  oops: [\n",
-		"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
-		"kinds.yaml":  "kinds:\n- kind: lower\n",
+	manifests := hackTestdata(t)
+	for name, text := range map[string]string{
+		"bad.yaml":      "apiVersion: v1\nkind: Service\n  oops: [\n",
+		"secret.yaml":   "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
+		"kinds.yaml":    "kinds:\n- kind: lower\n",
+		"broken.yaml":   "apiVersion: v1\nkind: ConfigMap\ndata:\n  size: '{{ .Spec.Size '\n",
+		"replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Spec.Size }}\n",
+	} {
+		manifests[name] = text
 	}
 	with := func(f func(o *plugin.ResourceOptions)) plugin.ResourceOptions {
 		o := deployment()
@@ -133,6 +183,13 @@ func TestCreateResourceBadInput(t *testing.T) {
 		{"no name", nil, with(func(o *plugin.ResourceOptions) { o.Name = "" }), "--name is required"},
 		{"malformed manifest", nil, with(func(o *plugin.ResourceOptions) { o.Type, o.From = "Service", "bad.yaml" }), "--from: the manifest is not valid YAML"},
 		{"manifest of another kind", nil, with(func(o *plugin.ResourceOptions) { o.Type, o.From = "Service", "secret.yaml" }), `is a "Secret", not a Service`},
+		{"alert rules with --template", nil, with(func(o *plugin.ResourceOptions) {
+			o.Type, o.From, o.Template = "ConfigMap", "alert-rules-configmap.yaml", true
+		}), "drop --template to take the manifest literally, or escape each as {{\"{{\"}} and {{\"}}\"}}"},
+		{"broken template", nil, with(func(o *plugin.ResourceOptions) { o.Type, o.From, o.Template = "ConfigMap", "broken.yaml", true }),
+			"--from: with --template the manifest is a text/template, and it does not parse"},
+		{"template without --template", nil, with(func(o *plugin.ResourceOptions) { o.From = "replicas.yaml" }), "pass --template"},
+		{"--template without --from", nil, with(func(o *plugin.ResourceOptions) { o.Template = true }), "--template needs --from"},
 		{"missing manifest", nil, with(func(o *plugin.ResourceOptions) { o.From = "nope.yaml" }), "cannot read --from"},
 		{"bad kinds file", nil, with(func(o *plugin.ResourceOptions) { o.KindsFile = "kinds.yaml" }), "--kinds-file kinds.yaml"},
 		{"name used", func(t *testing.T) afero.Fs {

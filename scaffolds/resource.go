@@ -30,7 +30,12 @@ type Resource struct {
 	Name string
 	// Manifest, when not nil, is the YAML manifest the resource is built from
 	// (--from); otherwise the builder is a Go stub with defaults for Kind.
+	// The manifest is the object, taken literally (resources.Decode), unless
+	// Template is set.
 	Manifest []byte
+	// Template makes Manifest a text/template rendered with the custom
+	// resource (--template, resources.Render).
+	Template bool
 	// Force regenerates the builder file when it exists.
 	Force bool
 }
@@ -119,15 +124,19 @@ func (r Resource) plan(fsys afero.Fs) (*ResourceFile, error) {
 	f.Path = path
 	imports := []string{r.Kind.Alias + ` "` + r.Kind.ImportPath + `"`}
 	if r.Manifest != nil {
-		tpl, err := PrepareManifest(r.Manifest, r.Kind, r.Name)
+		text, err := PrepareManifest(r.Manifest, r.Kind, r.Name, r.Template)
 		if err != nil {
 			return nil, fmt.Errorf("--from: %w", err)
 		}
-		f.ManifestConst = strings.ToLower(r.Owner.Kind[:1]) + r.Owner.Kind[1:] + camel(r.Name) + r.Kind.Kind + "Manifest"
-		f.Manifest = goString(tpl)
-		f.Body = renderManifestBody(r)
+		f.ManifestConst = r.manifestConst()
+		f.Manifest = goString(text)
+		f.Template = r.Template
+		f.Body = manifestBody(r)
 		f.Std = []string{`"fmt"`}
 	} else {
+		if r.Template {
+			return nil, fmt.Errorf("--template needs --from: the manifest to render")
+		}
 		types, _ := afero.ReadFile(fsys, TypesPath(multi, r.Owner))
 		d := stubData{
 			Kind:      r.Kind.Kind,
@@ -166,19 +175,29 @@ func projectName(cfg config.Config) string {
 	return "okt"
 }
 
-func renderManifestBody(r Resource) string {
-	ptr := "*" + r.Kind.Alias + "." + r.Kind.Kind
-	return fmt.Sprintf(`	obj, err := resources.Render[%[1]s](%[2]s, cr)
-	if err != nil {
-		return nil, fmt.Errorf("cannot build the %[3]s %%q: %%w", %[4]q, err)
+func (r Resource) manifestConst() string {
+	return strings.ToLower(r.Owner.Kind[:1]) + r.Owner.Kind[1:] + camel(r.Name) + r.Kind.Kind + "Manifest"
+}
+
+// manifestBody is the builder of a resource from a manifest: decoded
+// literally and named in Go, or rendered as a template that names it.
+func manifestBody(r Resource) string {
+	build := fmt.Sprintf("resources.Decode[*%s.%s](%s)", r.Kind.Alias, r.Kind.Kind, r.manifestConst())
+	name := fmt.Sprintf("\tobj.SetName(cr.Name + %q)\n", "-"+r.Name)
+	if r.Template {
+		build = fmt.Sprintf("resources.Render[*%s.%s](%s, cr)", r.Kind.Alias, r.Kind.Kind, r.manifestConst())
+		name = ""
 	}
-	obj.SetNamespace(cr.Namespace)
-	return resources.NewMutable(obj, func(desired %[1]s) error {
+	return fmt.Sprintf(`	obj, err := %[1]s
+	if err != nil {
+		return nil, fmt.Errorf("cannot build the %[2]s %%q: %%w", %[3]q, err)
+	}
+%[4]s	obj.SetNamespace(cr.Namespace)
+	return resources.NewMutable(obj, func(desired *%[5]s.%[2]s) error {
 		// USER CODE: set here the fields the operator manages, typically from
-		// the %[5]s's spec; okt enforces them at every reconcile.
+		// the %[6]s's spec; okt enforces them at every reconcile.
 		return nil
-	}), nil`, ptr, strings.ToLower(r.Owner.Kind[:1])+r.Owner.Kind[1:]+camel(r.Name)+r.Kind.Kind+"Manifest",
-		r.Kind.Kind, r.Name, r.Owner.Kind)
+	}), nil`, build, r.Kind.Kind, r.Name, name, r.Kind.Alias, r.Owner.Kind)
 }
 
 func dedupe(list []string) []string {
@@ -253,6 +272,7 @@ type ResourceFile struct {
 	Body          string
 	ManifestConst string
 	Manifest      string
+	Template      bool
 	Force         bool
 }
 
@@ -285,9 +305,15 @@ import (
 	{{ .Resource.ImportAlias }} "{{ .Resource.Path }}"
 )
 {{ if .ManifestConst }}
+{{- if .Template }}
 // {{ .ManifestConst }} is the {{ .Type.Kind }} "{{ .Name }}" as a text/template,
 // rendered with the {{ .Resource.Kind }} as data ({{ "{{" }} .Name {{ "}}" }}, {{ "{{" }} .Spec.Foo {{ "}}" }}...);
 // a missing field is an error.
+{{- else }}
+// {{ .ManifestConst }} is the {{ .Type.Kind }} "{{ .Name }}", taken literally:
+// braces in it are data, not actions. {{ .Func }} names it and sets its
+// namespace for each {{ .Resource.Kind }}.
+{{- end }}
 const {{ .ManifestConst }} = {{ .Manifest }}
 {{ end }}
 // {{ .Func }} builds the {{ .Type.Kind }} "{{ .Name }}" of a {{ .Resource.Kind }}. okt sets

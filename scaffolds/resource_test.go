@@ -51,7 +51,8 @@ data:
   image: "{{ .Spec.Image }}"
 `
 
-const serviceManifest = `apiVersion: v1
+const serviceManifest = `# see ` + "`kubectl explain service`" + `
+apiVersion: v1
 kind: Service
 metadata:
   name: svc
@@ -70,7 +71,9 @@ func TestResourceAllKinds(t *testing.T) {
 	}
 	kinds := scaffolds.DefaultKinds()
 	all = append(all,
-		scaffolds.Resource{Config: cfg, Owner: owner, Kind: kinds["ConfigMap"], Name: "templated", Manifest: []byte(configMapTemplate)},
+		scaffolds.Resource{Config: cfg, Owner: owner, Kind: kinds["ConfigMap"], Name: "alerts", Manifest: testdata(t, "alert-rules-configmap.yaml")},
+		scaffolds.Resource{Config: cfg, Owner: owner, Kind: kinds["Deployment"], Name: "php", Manifest: testdata(t, "php-apache-deployment.yaml")},
+		scaffolds.Resource{Config: cfg, Owner: owner, Kind: kinds["ConfigMap"], Name: "templated", Manifest: []byte(configMapTemplate), Template: true},
 		scaffolds.Resource{Config: cfg, Owner: owner, Kind: kinds["Service"], Name: "plain", Manifest: []byte(serviceManifest)},
 	)
 	ctrlPath := "internal/controller/memcached_controller.go"
@@ -113,10 +116,24 @@ func TestResourceAllKinds(t *testing.T) {
 	}
 	tpl := read(t, fsys, all[len(all)-2].Path())
 	for _, s := range []string{"resources.Render[*corev1.ConfigMap](memcachedTemplatedConfigMapManifest, cr)",
-		"  name: {{ .Name }}-templated\n", `image: "{{ .Spec.Image }}"`, "# a config map"} {
+		"  name: {{ .Name }}-templated\n", `image: "{{ .Spec.Image }}"`, "# a config map", "as a text/template"} {
 		if !strings.Contains(tpl, s) {
-			t.Errorf("the manifest resource lacks %q:\n%s", s, tpl)
+			t.Errorf("the template resource lacks %q:\n%s", s, tpl)
 		}
+	}
+	if strings.Contains(tpl, "obj.SetName(") {
+		t.Errorf("the template resource names its object twice:\n%s", tpl)
+	}
+	literal := read(t, fsys, all[len(all)-4].Path())
+	for _, s := range []string{"resources.Decode[*corev1.ConfigMap](memcachedAlertsConfigMapManifest)",
+		`obj.SetName(cr.Name + "-alerts")`, "obj.SetNamespace(cr.Namespace)", "taken literally",
+		"  name: alerts\n", `summary: "Instance {{ $labels.instance }} down"`, "# Prometheus alerting rules"} {
+		if !strings.Contains(literal, s) {
+			t.Errorf("the literal resource lacks %q:\n%s", s, literal)
+		}
+	}
+	if flow := read(t, fsys, all[len(all)-3].Path()); !strings.Contains(flow, "metadata: {name: php, labels: {run: php-apache}}") {
+		t.Errorf("the flow-style resource:\n%s", flow)
 	}
 
 	// Idempotency: generating again, or after the file was deleted, wires nothing twice.
@@ -140,6 +157,48 @@ func TestResourceAllKinds(t *testing.T) {
 	}
 
 	compiles(t, fsys)
+}
+
+// TestResourceManifestRefusals: a manifest refused leaves the project
+// byte-identical, and the error names the fix.
+func TestResourceManifestRefusals(t *testing.T) {
+	kinds := scaffolds.DefaultKinds()
+	tests := []struct {
+		name     string
+		kind     string
+		manifest string
+		template bool
+		want     string
+	}{
+		{"alert rules as a template", "ConfigMap", string(testdata(t, "alert-rules-configmap.yaml")), true, "drop --template to take the manifest literally"},
+		{"undefined variable", "ConfigMap", "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: '{{ $labels.instance }}'\n", true, `escape each as {{"{{"}} and {{"}}"}}`},
+		{"broken template", "ConfigMap", "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: '{{ .Spec.Image '\n", true, "drop --template"},
+		{"template taken literally", "Deployment", "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Spec.Size }}\n", false, "pass --template"},
+		{"unknown field", "Service", "apiVersion: v1\nkind: Service\nspec: {prots: [{port: 80}]}\n", false, `unknown field "prots"`},
+		{"two objects", "Service", serviceManifest + "---\n" + serviceManifest, false, "holds 2 objects"},
+		{"other kind", "Service", string(testdata(t, "alert-rules-configmap.yaml")), false, `the manifest is a "ConfigMap", not a Service`},
+		{"--template without --from", "Service", "", true, "--template needs --from"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys, cfg, owner := oktProject(t)
+			before := scaffoldstest.Snapshot(t, fsys)
+			r := scaffolds.Resource{Config: cfg, Owner: owner, Kind: kinds[tt.kind], Name: "x", Template: tt.template}
+			if tt.manifest != "" {
+				r.Manifest = []byte(tt.manifest)
+			}
+			changed, err := r.Scaffold(fsys)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+			if len(changed) != 0 {
+				t.Errorf("changed %v", changed)
+			}
+			if diff := cmp.Diff(before, scaffoldstest.Snapshot(t, fsys)); diff != "" {
+				t.Errorf("the project changed:\n%s", diff)
+			}
+		})
+	}
 }
 
 func slicesIndex(rs []scaffolds.Resource, kind string) int {
