@@ -25,9 +25,9 @@ demo: build envtest-assets-built ## Scaffold a Memcached operator with okt, run 
 ##@ Development
 
 .PHONY: build
-build: ## Build the okt CLI into bin/okt.
+build: ## Build the okt CLI into bin/okt; its okt init defaults --okt-path to this checkout.
 	$(GO) build ./...
-	$(GO) build -o $(BIN)/okt ./cmd/okt
+	$(GO) build -ldflags "-X 'github.com/okt-dev/okt/plugin.DefaultPath=$(CURDIR)'" -o $(BIN)/okt ./cmd/okt
 
 .PHONY: envtest-assets
 envtest-assets: ## Print the folder of the test control plane (for KUBEBUILDER_ASSETS), building it the first time.

@@ -5,8 +5,9 @@
 // # What it does
 //
 //   - init: adds the library to go.mod, with a replace directive to a local
-//     checkout (--okt-path, or $OKT_PATH; the folder must hold the library's
-//     go.mod) or a released version (--okt-version), and records
+//     checkout (--okt-path, or $OKT_PATH, or by default DefaultPath, the
+//     checkout a binary built by `make build` comes from; the folder must hold
+//     the library's go.mod) or a released version (--okt-version), and records
 //     "okt.orange.com/v1: {library: github.com/okt-dev/okt}" in the plugins
 //     section of PROJECT.
 //   - create api: adds a Conditions []metav1.Condition field (list-map on
@@ -22,8 +23,9 @@
 //   - create resource (a command, see NewCreateResourceCommand and
 //     CreateResource): adds a Kubernetes resource owned by the custom resource:
 //     a builder file internal/controller/<kind>_<name>_<type>.go (a Go stub with
-//     defaults for the type, or a YAML manifest rendered with
-//     resources.Render) wired into the controller. The kinds it knows are in
+//     defaults for the type, or a YAML manifest (--from) taken literally with
+//     resources.Decode, or with --template rendered with the custom resource
+//     by resources.Render) wired into the controller. The kinds it knows are in
 //     scaffolds.DefaultKinds; a YAML file adds others. Everything is checked
 //     before anything is written, and code already in the controller is not
 //     inserted twice.

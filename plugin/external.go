@@ -105,8 +105,7 @@ func externalFlags(args []string) []external.Flag {
 		return nil
 	}
 	return []external.Flag{
-		{Name: "okt-path", Type: "string", Default: os.Getenv(EnvPath),
-			Usage: "path to a local checkout of the okt library (default $" + EnvPath + "); go.mod gets a replace directive to it"},
+		{Name: "okt-path", Type: "string", Default: defaultLibraryPath(), Usage: pathUsage},
 		{Name: "okt-version", Type: "string",
 			Usage: "version of the okt library to require instead of a local checkout"},
 	}
@@ -165,15 +164,20 @@ func changedFiles(fsys afero.Fs, paths []string) (map[string]string, error) {
 }
 
 func externalInit(req external.PluginRequest) (map[string]string, error) {
-	path, ver := os.Getenv(EnvPath), ""
+	path, ver := defaultLibraryPath(), ""
+	var flags *pflag.FlagSet
 	if err := parseArgs(req.Args, func(fs *pflag.FlagSet) {
+		flags = fs
 		fs.StringVar(&path, "okt-path", path, "")
 		fs.StringVar(&ver, "okt-version", "", "")
 	}); err != nil {
 		return nil, err
 	}
+	if ver != "" && !flags.Changed("okt-path") && os.Getenv(EnvPath) == "" {
+		path = "" // --okt-version alone: the build-time default does not apply.
+	}
 	if ver == "" || path != "" {
-		abs, err := scaffolds.CheckLibrary(path)
+		abs, err := checkLibrary(path)
 		if err != nil {
 			return nil, err
 		}

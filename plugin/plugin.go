@@ -31,6 +31,39 @@ const (
 // Version is the plugin's version.
 var Version = kbplugin.Version{Number: 1}
 
+// DefaultPath is the okt checkout the binary was built from, set at build
+// time by `make build`:
+//
+//	go build -ldflags "-X github.com/okt-dev/okt/plugin.DefaultPath=$PWD" ./cmd/okt
+//
+// It is the default of --okt-path when $OKT_PATH is empty; both override it.
+// Empty (a plain go build), --okt-path or $OKT_PATH is needed.
+var DefaultPath string
+
+// defaultLibraryPath returns the default of --okt-path: $OKT_PATH, else
+// DefaultPath.
+func defaultLibraryPath() string {
+	if p := os.Getenv(EnvPath); p != "" {
+		return p
+	}
+	return DefaultPath
+}
+
+// pathUsage is the help of --okt-path.
+const pathUsage = "path to a local checkout of the okt library (default $" + EnvPath +
+	", else the checkout okt was built from by make build); go.mod gets a replace directive to it"
+
+// checkLibrary checks the okt checkout at path; when path is DefaultPath and
+// no longer a checkout, the error says where the default comes from.
+func checkLibrary(path string) (string, error) {
+	abs, err := scaffolds.CheckLibrary(path)
+	if err != nil && path != "" && path == DefaultPath && os.Getenv(EnvPath) == "" {
+		return "", fmt.Errorf("okt was built from the checkout %s, the default of --okt-path, but %w: "+
+			"set --okt-path or %s to a checkout of %s, or rebuild okt with make build", DefaultPath, err, EnvPath, scaffolds.LibraryModule)
+	}
+	return abs, err
+}
+
 // Config is what the plugin records in PROJECT, under plugins:
 // okt.orange.com/v1. Stock kubebuilder and operator-sdk keep it untouched.
 type Config struct {
@@ -102,8 +135,9 @@ func active(cfg config.Config) bool {
 
 const initDescription = `
 The okt plugin (` + Key + `) adds the okt library to go.mod: a replace
-directive to a local checkout (--okt-path, or $` + EnvPath + `) or a released
-version (--okt-version). Controllers scaffolded by "create api" are then built
+directive to a local checkout (--okt-path, or $` + EnvPath + `, or by default
+the checkout okt was built from by make build) or a released version
+(--okt-version). Controllers scaffolded by "create api" are then built
 on the okt reconciler framework.
 `
 
@@ -127,8 +161,7 @@ func (p *initSubcommand) UpdateMetadata(cli kbplugin.CLIMetadata, meta *kbplugin
 func (p *initSubcommand) BindFlags(fs *pflag.FlagSet) {
 	p.flags = fs
 	if fs.Lookup("okt-path") == nil {
-		fs.String("okt-path", os.Getenv(EnvPath),
-			"path to a local checkout of the okt library (default $"+EnvPath+"); go.mod gets a replace directive to it")
+		fs.String("okt-path", defaultLibraryPath(), pathUsage)
 	}
 	if fs.Lookup("okt-version") == nil {
 		fs.String("okt-version", "", "version of the okt library to require instead of a local checkout")
@@ -154,12 +187,15 @@ func flagValue(fs *pflag.FlagSet, name string) string {
 func (p *initSubcommand) PreScaffold(machinery.Filesystem) error {
 	p.path, p.ver = flagValue(p.flags, "okt-path"), flagValue(p.flags, "okt-version")
 	if p.path == "" && p.flags == nil {
-		p.path = os.Getenv(EnvPath)
+		p.path = defaultLibraryPath()
 	}
-	if p.ver != "" && p.path == "" {
+	fromBuild := (p.flags == nil || !p.flags.Changed("okt-path")) && os.Getenv(EnvPath) == ""
+	if p.ver != "" && (p.path == "" || fromBuild) {
+		// --okt-version alone: the build-time default does not apply.
+		p.path = ""
 		return nil
 	}
-	abs, err := scaffolds.CheckLibrary(p.path)
+	abs, err := checkLibrary(p.path)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package plugin_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	cfgv3 "sigs.k8s.io/kubebuilder/v4/pkg/config/v3"
 	"sigs.k8s.io/kubebuilder/v4/pkg/machinery"
 	kbplugin "sigs.k8s.io/kubebuilder/v4/pkg/plugin"
+	"sigs.k8s.io/kubebuilder/v4/pkg/plugin/external"
 
 	"github.com/okt-dev/okt/plugin"
 	"github.com/okt-dev/okt/scaffolds/scaffoldstest"
@@ -114,5 +116,78 @@ func TestCreateAPISubcommand(t *testing.T) {
 		if got := strings.Contains(string(ctrl), "engines.NewStepper"); got != okt {
 			t.Errorf("okt project %v: okt controller %v", okt, got)
 		}
+	}
+}
+
+// initGoMod runs the init subcommand with args on a fresh go.mod and returns
+// the go.mod it writes, or the error of PreScaffold.
+func initGoMod(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	sub := plugin.New().GetInitSubcommand()
+	fs := pflag.NewFlagSet("init", pflag.ContinueOnError)
+	sub.(kbplugin.HasFlags).BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	fsys := afero.NewMemMapFs()
+	if err := afero.WriteFile(fsys, "go.mod", []byte("module example.com/op\n\ngo 1.24.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = sub.(kbplugin.RequiresConfig).InjectConfig(cfgv3.New())
+	if err := sub.(kbplugin.HasPreScaffold).PreScaffold(machinery.Filesystem{FS: fsys}); err != nil {
+		return "", err
+	}
+	if err := sub.Scaffold(machinery.Filesystem{FS: fsys}); err != nil {
+		t.Fatal(err)
+	}
+	gomod, _ := afero.ReadFile(fsys, "go.mod")
+	return string(gomod), nil
+}
+
+func TestDefaultPath(t *testing.T) {
+	built, env, flag := library(t), library(t), library(t)
+	saved := plugin.DefaultPath
+	t.Cleanup(func() { plugin.DefaultPath = saved })
+	plugin.DefaultPath = built
+	t.Setenv(plugin.EnvPath, "")
+
+	replace := func(dir string) string { return "replace github.com/okt-dev/okt => " + dir }
+	// No flag, no OKT_PATH: the checkout okt was built from.
+	if gomod, err := initGoMod(t); err != nil || !strings.Contains(gomod, replace(built)) {
+		t.Errorf("default: %v\n%s", err, gomod)
+	}
+	// The flag overrides it.
+	if gomod, err := initGoMod(t, "--okt-path", flag); err != nil || !strings.Contains(gomod, replace(flag)) {
+		t.Errorf("--okt-path: %v\n%s", err, gomod)
+	}
+	// --okt-version alone requires that version, without a replace.
+	if gomod, err := initGoMod(t, "--okt-version", "v0.1.0"); err != nil ||
+		strings.Contains(gomod, "replace") || !strings.Contains(gomod, "github.com/okt-dev/okt v0.1.0") {
+		t.Errorf("--okt-version: %v\n%s", err, gomod)
+	}
+	// The external plugin has the same default.
+	resp := roundTrip(t, external.PluginRequest{APIVersion: "v1alpha1", Command: "init",
+		Args: []string{"--domain", "example.com"}, Universe: map[string]string{"go.mod": "module example.com/op\n\ngo 1.24.0\n"}})
+	if resp.Error || !strings.Contains(resp.Universe["go.mod"], replace(built)) {
+		t.Errorf("external init: %+v", resp)
+	}
+
+	// OKT_PATH overrides it too.
+	t.Setenv(plugin.EnvPath, env)
+	if gomod, err := initGoMod(t); err != nil || !strings.Contains(gomod, replace(env)) {
+		t.Errorf("OKT_PATH: %v\n%s", err, gomod)
+	}
+	t.Setenv(plugin.EnvPath, "")
+
+	// A checkout gone since the build: the error says where the path came from.
+	plugin.DefaultPath = filepath.Join(t.TempDir(), "gone")
+	if _, err := initGoMod(t); err == nil || !strings.Contains(err.Error(), "okt was built from the checkout "+plugin.DefaultPath) ||
+		!strings.Contains(err.Error(), "set --okt-path or OKT_PATH") {
+		t.Errorf("moved checkout: %v", err)
+	}
+	// Not built by make build: no default.
+	plugin.DefaultPath = ""
+	if _, err := initGoMod(t); err == nil || !strings.Contains(err.Error(), "set --okt-path (or OKT_PATH)") {
+		t.Errorf("no default: %v", err)
 	}
 }

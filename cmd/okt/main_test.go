@@ -88,3 +88,55 @@ func TestBinary(t *testing.T) {
 		t.Errorf("external plugin response %+v (%v): %s", resp, err, stdout.String())
 	}
 }
+
+// TestBuiltFromCheckout: a binary built by `make build` (its command, read
+// from the Makefile) defaults --okt-path to the checkout it was built from:
+// okt init in an empty folder, without --okt-path nor OKT_PATH, replaces the
+// library by that checkout.
+func TestBuiltFromCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("building the CLI and running okt init are skipped in -short mode")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	out, err := exec.Command("make", "-C", root, "-s", "-n", "build", "BIN="+bin).Output()
+	if err != nil {
+		t.Fatalf("make -n build: %v", err)
+	}
+	var build string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.Contains(l, "./cmd/okt") {
+			build = l
+		}
+	}
+	if !strings.Contains(build, "plugin.DefaultPath="+root) {
+		t.Fatalf("make build does not set plugin.DefaultPath to the checkout: %q", build)
+	}
+	cmd := exec.Command("sh", "-c", build)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", build, err, out)
+	}
+
+	dir := filepath.Join(t.TempDir(), "op")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(filepath.Join(bin, "okt"), "init", "--domain", "example.com", "--repo", "example.com/op", "--license", "none")
+	cmd.Dir = dir
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "OKT_PATH=") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("okt init without --okt-path: %v\n%s", err, out)
+	}
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil || !strings.Contains(string(gomod), "replace github.com/okt-dev/okt => "+root+"\n") {
+		t.Errorf("go.mod (%v):\n%s", err, gomod)
+	}
+}
