@@ -2,9 +2,11 @@
 # Generates a sample project with the okt CLI, the way a user would:
 #   hack/generate-testdata.sh <okt binary> <output folder>
 # init, create api for Memcached and Backup, create resource for a
-# Deployment, a Service and a ConfigMap from a manifest, then the CRDs and
-# deepcopy code. The library is replaced by the checkout two levels up, so
-# the output belongs in testdata/<name>.
+# Deployment, a Service, a ConfigMap from a manifest rendered as a template
+# (--template) and a ConfigMap of Prometheus alert rules taken literally
+# (their {{ $labels.instance }} are data), then the CRDs and deepcopy code.
+# The library is replaced by the checkout two levels up, so the output
+# belongs in testdata/<name>.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 okt=$(realpath "$1")
@@ -21,7 +23,9 @@ cd "$p"
 "$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Deployment --name memcached
 "$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Service --name memcached
 "$okt" create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name settings \
-  --from "$root/hack/testdata/settings-configmap.yaml"
+  --from "$root/hack/testdata/settings-configmap.yaml" --template
+"$okt" create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name alerts \
+  --from "$root/hack/testdata/alert-rules-configmap.yaml"
 make manifests generate fmt
 go mod tidy
 # Checked in next to the library: point the replace at it relatively.

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/okt-dev/okt/okt/resources"
 	"github.com/okt-dev/okt/scaffolds"
@@ -82,8 +83,41 @@ data:
 	}
 }
 
+// sameObject checks that the prepared text decodes to the object of the
+// manifest, but for its name.
+func sameObject[O client.Object](t *testing.T, manifest []byte, text, name string) {
+	t.Helper()
+	want, err := resources.Decode[O](string(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.SetName(name)
+	got, err := resources.Decode[O](text)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the prepared manifest is another object (-manifest +prepared):\n%s\n%s", diff, text)
+	}
+}
+
 func TestPrepareManifestLiteral(t *testing.T) {
 	kinds := scaffolds.DefaultKinds()
+	for _, tt := range []struct {
+		file, kind string
+		check      func(t *testing.T, manifest []byte, text, name string)
+	}{
+		{"php-apache-deployment.yaml", "Deployment", sameObject[*appsv1.Deployment]},
+		{"commented-service.yaml", "Service", sameObject[*corev1.Service]},
+		{"alert-rules-configmap.yaml", "ConfigMap", sameObject[*corev1.ConfigMap]},
+	} {
+		manifest := testdata(t, tt.file)
+		text, err := scaffolds.PrepareManifest(manifest, kinds[tt.kind], "x", false)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.file, err)
+		}
+		tt.check(t, manifest, text, "x")
+	}
 
 	// Flow style, as kubernetes.io publishes some manifests.
 	text, err := scaffolds.PrepareManifest(testdata(t, "php-apache-deployment.yaml"), kinds["Deployment"], "web", false)

@@ -71,6 +71,7 @@ func memcachedBuilders() []okt.Builder[*cachev1alpha1.Memcached] {
 		newMemcachedMemcachedDeployment,
 		newMemcachedMemcachedService,
 		newMemcachedSettingsConfigMap,
+		newMemcachedAlertsConfigMap,
 		// +okt:scaffold:resources
 	}
 }
