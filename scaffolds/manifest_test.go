@@ -225,3 +225,12 @@ func TestPrepareManifestErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestTemplateHint(t *testing.T) {
+	if h := scaffolds.TemplateHint([]byte("spec:\n  replicas: {{ .Spec.Size }}\n")); !strings.Contains(h, "pass --template") {
+		t.Errorf("hint = %q", h)
+	}
+	if h := scaffolds.TemplateHint(testdata(t, "alert-rules-configmap.yaml")); h != "" {
+		t.Errorf("Prometheus templates are data, hint = %q", h)
+	}
+}
