@@ -135,8 +135,8 @@ manifest is checked now: its kind, its fields against the type (unknown
 fields are errors), and with --template that it parses. It is kept in the
 file as YAML, with its comments.
 
-The controller gets the builder in GetObjects,
-Owns(...) in SetupWithManager, an RBAC marker and the import, at its
+The controller gets the builder in GetObjects, Owns(...) in
+SetupWithManager, an RBAC marker and the import, at its
 "// +okt:scaffold:..." markers; code already there is not added twice.
 
 Known types: ` + fmt.Sprint(scaffolds.DefaultKinds().Names()) + `.
