@@ -115,13 +115,20 @@ func PrepareManifest(manifest []byte, k Kind, name string, asTemplate bool) (str
 	if err != nil {
 		return "", err
 	}
-	// The YAML library must have written the same object back.
-	var want, got any
-	if err := doc.Decode(&want); err != nil {
-		return "", fmt.Errorf("cannot read the manifest back: %w", err)
+	// The object written back must be the manifest's, but for its name, as
+	// the library reads YAML (sigs.k8s.io/yaml).
+	var want, got map[string]any
+	if err := yaml.Unmarshal([]byte(text), &want); err != nil {
+		return "", fmt.Errorf("the manifest is not a Kubernetes object: %w", err)
 	}
-	if err := yamlv3.Unmarshal(out, &got); err != nil || !reflect.DeepEqual(want, got) {
-		return "", fmt.Errorf("cannot write the manifest back as the same YAML object (%v): "+
+	meta, _ := want["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		want["metadata"] = meta
+	}
+	meta["name"] = newName
+	if err := yaml.Unmarshal(out, &got); err != nil || !reflect.DeepEqual(want, got) {
+		return "", fmt.Errorf("cannot write the manifest back as the same object (%v): "+
 			"simplify its layout (block style, comments on lines of their own) and report it as an okt bug", err)
 	}
 	if m == nil {
@@ -197,6 +204,7 @@ func scalar(m *yamlv3.Node, key string) string {
 // (after kind) or its name (first) when missing.
 func setName(root *yamlv3.Node, value string) error {
 	name := &yamlv3.Node{Kind: yamlv3.ScalarNode, Tag: "!!str", Value: value}
+	quoteOldBool(name)
 	meta := mapValue(root, "metadata")
 	switch {
 	case meta == nil:
@@ -226,10 +234,23 @@ func setName(root *yamlv3.Node, value string) error {
 		if v.Style&(yamlv3.LiteralStyle|yamlv3.FoldedStyle) != 0 {
 			v.Style = 0
 		}
+		quoteOldBool(v)
 		return nil
 	}
 	meta.Content = append([]*yamlv3.Node{{Kind: yamlv3.ScalarNode, Tag: "!!str", Value: "name"}, name}, meta.Content...)
 	return nil
+}
+
+// quoteOldBool quotes a plain string that YAML 1.1, which Kubernetes'
+// sigs.k8s.io/yaml reads, takes for a boolean ("yes", "on"...): yaml.v3
+// writes it plain.
+func quoteOldBool(n *yamlv3.Node) {
+	switch strings.ToLower(n.Value) {
+	case "y", "yes", "n", "no", "on", "off", "true", "false":
+		if n.Style&(yamlv3.SingleQuotedStyle|yamlv3.DoubleQuotedStyle) == 0 {
+			n.Style = yamlv3.DoubleQuotedStyle
+		}
+	}
 }
 
 // encode writes doc as YAML indented by two spaces.
@@ -254,6 +275,7 @@ type masked struct {
 	actions []string // by placeholder number
 	lines   []string // comment placeholders: the placeholders of a line
 	prefix  string
+	re      *regexp.Regexp // matches a placeholder; group 1 is its number
 }
 
 // actionsOnlyLine matches a line of placeholders only (%s: their prefix).
@@ -265,6 +287,7 @@ func maskActions(text string) (*masked, error) {
 	for i := 0; strings.Contains(text, m.prefix); i++ {
 		m.prefix = "__okt" + strconv.Itoa(i) + "_"
 	}
+	m.re = regexp.MustCompile(regexp.QuoteMeta(m.prefix) + `(\d+)__`)
 	var b strings.Builder
 	for rest := text; ; {
 		start := strings.Index(rest, "{{")
@@ -300,14 +323,10 @@ func (m *masked) add(action string) string {
 
 // restore puts the actions back in s.
 func (m *masked) restore(s string) string {
-	return m.placeholderRE().ReplaceAllStringFunc(s, func(p string) string {
-		n, _ := strconv.Atoi(m.placeholderRE().FindStringSubmatch(p)[1])
+	return m.re.ReplaceAllStringFunc(s, func(p string) string {
+		n, _ := strconv.Atoi(m.re.FindStringSubmatch(p)[1])
 		return m.actions[n]
 	})
-}
-
-func (m *masked) placeholderRE() *regexp.Regexp {
-	return regexp.MustCompile(regexp.QuoteMeta(m.prefix) + `(\d+)__`)
 }
 
 // restoreAll puts the actions back in the YAML written from the masked
@@ -319,7 +338,7 @@ func (m *masked) restoreAll(s string) (string, error) {
 		return m.lines[n]
 	})
 	var order []int
-	for _, sub := range m.placeholderRE().FindAllStringSubmatch(s, -1) {
+	for _, sub := range m.re.FindAllStringSubmatch(s, -1) {
 		n, _ := strconv.Atoi(sub[1])
 		order = append(order, n)
 	}
@@ -387,19 +406,18 @@ func firstLine(s string) string {
 // is null and every key holding one is dropped with its value: the rest can
 // be decoded strictly.
 func (m *masked) withoutActions(doc *yamlv3.Node) *yamlv3.Node {
-	placeholderRE := m.placeholderRE()
 	var walk func(n *yamlv3.Node) *yamlv3.Node
 	walk = func(n *yamlv3.Node) *yamlv3.Node {
 		c := *n
 		c.Content = nil
 		switch n.Kind {
 		case yamlv3.ScalarNode:
-			if placeholderRE.MatchString(n.Value) {
+			if m.re.MatchString(n.Value) {
 				return &yamlv3.Node{Kind: yamlv3.ScalarNode, Tag: "!!null", Value: "null"}
 			}
 		case yamlv3.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if placeholderRE.MatchString(n.Content[i].Value) {
+				if m.re.MatchString(n.Content[i].Value) {
 					continue
 				}
 				c.Content = append(c.Content, walk(n.Content[i]), walk(n.Content[i+1]))

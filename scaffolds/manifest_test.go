@@ -174,6 +174,17 @@ func TestPrepareManifestLiteral(t *testing.T) {
 		t.Errorf("the braces are not kept literally:\n%s", cm.Data["alert-rules.yaml"])
 	}
 
+	// A name YAML 1.1 reads as a boolean stays a string.
+	for _, m := range []string{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", "apiVersion: v1\nkind: ConfigMap\n"} {
+		text, err := scaffolds.PrepareManifest([]byte(m), kinds["ConfigMap"], "yes", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cm, err := resources.Decode[*corev1.ConfigMap](text); err != nil || cm.Name != "yes" {
+			t.Errorf("%q: decoded %v, %v\n%s", m, cm, err, text)
+		}
+	}
+
 	// Without metadata, or with an empty one, the name is added.
 	for _, m := range []string{"apiVersion: v1\nkind: ConfigMap\ndata: {k: v}\n", "apiVersion: v1\nkind: ConfigMap\nmetadata: # none\ndata: {k: v}\n"} {
 		text, err := scaffolds.PrepareManifest([]byte(m), kinds["ConfigMap"], "conf", false)
