@@ -7,6 +7,10 @@ BIN := $(CURDIR)/bin
 # The test control plane (kube-apiserver + etcd), built once into a cache
 # outside the repository by hack/controlplane.sh.
 ASSETS = $(shell hack/controlplane.sh)
+# The local cluster's binaries (package okt/cluster, okt cluster): the control
+# plane's, kube-controller-manager, kube-scheduler and kwok, in one folder
+# built once by hack/cluster.sh.
+CLUSTER_ASSETS = $(shell hack/cluster.sh)
 
 .DEFAULT_GOAL := help
 
@@ -37,6 +41,18 @@ envtest-assets: ## Print the folder of the test control plane (for KUBEBUILDER_A
 envtest-assets-built:
 	@hack/controlplane.sh >/dev/null
 
+.PHONY: cluster-assets
+cluster-assets: ## Print the folder of the local cluster's binaries (control plane, kube-controller-manager, kube-scheduler, kwok), building them the first time.
+	@hack/cluster.sh
+
+.PHONY: cluster-assets-built
+cluster-assets-built:
+	@hack/cluster.sh >/dev/null
+
+.PHONY: cluster
+cluster: build cluster-assets-built ## Run a local cluster that runs workloads (okt cluster) until Ctrl-C; KUBECONFIG=$(CURDIR)/bin/kubeconfig.
+	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(BIN)/okt cluster --kubeconfig $(BIN)/kubeconfig
+
 .PHONY: verify
 verify: ## gofmt, go vet, and go mod tidy must change nothing.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/'); echo "run gofmt -w"; exit 1; }
@@ -47,8 +63,8 @@ verify: ## gofmt, go vet, and go mod tidy must change nothing.
 test: verify test-unit bench verify-testdata test-testdata test-e2e demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
 
 .PHONY: test-unit
-test-unit: envtest-assets-built ## Library and plugin tests, with -race, on the real control plane.
-	KUBEBUILDER_ASSETS="$(ASSETS)" $(GO) test -race -count=1 ./...
+test-unit: cluster-assets-built ## Library and plugin tests, with -race, on the real control plane and the local cluster.
+	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -race -count=1 ./...
 
 .PHONY: bench
 bench: envtest-assets-built ## Steady-state reconcile benchmark (ns/op, allocs/op, API requests per reconcile).
