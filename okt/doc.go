@@ -13,6 +13,47 @@
 // delete them with change detection: a reconcile where nothing changed sends
 // no write request at all.
 //
-// Two modes: Advanced (the default) creates, updates and deletes; Basic only
-// creates.
+// Two modes: Advanced (the default) creates, updates, deletes and prunes;
+// Basic only creates.
+//
+// # Ownership
+//
+// Each object gets a controller owner reference to the custom resource
+// (unless built WithoutOwnerReference). An object of the same name that
+// already exists with no controller is adopted: the next write gives it the
+// owner reference, and its managed fields take the desired values. An object
+// that another controller already controls is left alone: okt writes nothing
+// to it, records an OwnerConflictError and sets Ready to False with a message
+// naming that controller.
+//
+// # Pruning
+//
+// Objects okt created for a custom resource and no longer registered (a
+// builder removed from the operator, or a conditional builder that returns a
+// nil Resource for this custom resource) are deleted. The design:
+//
+//   - an inventory: okt records each object it creates (apiVersion, kind,
+//     namespace, name and UID) in the custom resource's InventoryAnnotation.
+//     It never lists the cluster: pruning looks only at that list;
+//   - only on a clean reconcile: after a reconcile where every step
+//     succeeded, each inventory entry no longer registered is deleted, with
+//     the entry's UID as a precondition, so an object deleted and created
+//     again by someone else under the same name is never touched. After any
+//     failure nothing is deleted;
+//   - only what okt created: adopted objects, objects with the same labels,
+//     and objects built WithoutPruning never enter the inventory;
+//   - quiet: the annotation is written only when the inventory changes (a
+//     creation or a prune), so a steady state still sends no write. Each
+//     pruned object is one delete request, logged with its reason and
+//     recorded as results.Pruned.
+//
+// WithPruning(false) turns pruning off for a Reconciler, WithoutPruning for
+// one resource.
+//
+// # Secrets
+//
+// No Secret value leaves okt: the reason of an update names the field that
+// drifted and masks its values, and the values of the registered Secrets are
+// masked (in clear and in base64) in the conditions' messages, the logged
+// results and the error returned to controller-runtime.
 package okt

@@ -39,6 +39,9 @@ func podTemplate(w *testapi.Widget, restart corev1.RestartPolicy) corev1.PodTemp
 				Resources: corev1.ResourceRequirements{
 					Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("0.1"), corev1.ResourceMemory: resource.MustParse("64Mi")},
 				},
+				// An explicit zero, as operators set for safety: managed like
+				// any other value.
+				SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr.To(false)},
 			}},
 		},
 	}
@@ -85,6 +88,7 @@ var kinds = []struct {
 	{"ServiceAccount", false, false, func(w *testapi.Widget) resources.Resource {
 		return resources.NewMutable(&corev1.ServiceAccount{ObjectMeta: objMeta(w, "sa")}, func(sa *corev1.ServiceAccount) error {
 			sa.Labels = labels(w)
+			sa.AutomountServiceAccountToken = ptr.To(false)
 			return nil
 		})
 	}},
@@ -130,6 +134,7 @@ var kinds = []struct {
 	{"CronJob", true, false, func(w *testapi.Widget) resources.Resource {
 		return resources.NewMutable(&batchv1.CronJob{ObjectMeta: objMeta(w, "cron")}, func(c *batchv1.CronJob) error {
 			c.Spec.Schedule = "*/5 * * * *"
+			c.Spec.Suspend = ptr.To(false)
 			c.Spec.JobTemplate.Spec.Template = podTemplate(w, corev1.RestartPolicyOnFailure)
 			return nil
 		})

@@ -31,6 +31,12 @@ func TestCreationThrottle(t *testing.T) {
 		counter.Reset()
 		res := mustReconcile(t, r, request(w))
 		status, objects := writesByObject(counter.Writes())
+		// Each reconcile that creates records its creations in the Widget's
+		// inventory annotation: one patch of the Widget.
+		if objects[w.Name] != 1 {
+			t.Errorf("reconcile %d: %d inventory write(s), want 1", i+1, objects[w.Name])
+		}
+		delete(objects, w.Name)
 		if len(objects) != wantCreates {
 			t.Errorf("reconcile %d: %d creations %v, want %d", i+1, len(objects), objects, wantCreates)
 		}

@@ -144,6 +144,9 @@ func (s *Scope[T]) pruneOne(ctx context.Context, e InventoryEntry) bool {
 	obj.SetNamespace(e.Namespace)
 	obj.SetName(e.Name)
 	uid := e.UID
+	if resources.IsSecret(e.resourceKey()) {
+		ctx = resources.WithoutWireLogs(ctx)
+	}
 	err := s.client.Delete(ctx, obj, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
 	switch {
 	case err == nil:

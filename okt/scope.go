@@ -383,7 +383,10 @@ func (s *Scope[T]) Conditions() []metav1.Condition {
 }
 
 // Builder builds a resource from the custom resource. Scaffolded resource
-// files (okt create resource) declare one per resource.
+// files (okt create resource) declare one per resource. A builder returns a
+// nil Resource when the object is not wanted for this custom resource (a
+// feature its spec turns off, say): nothing is registered, and an object okt
+// created for it before is pruned.
 type Builder[T client.Object] func(cr T) (resources.Resource, error)
 
 // RegisterBuilders builds a resource with each builder and registers it. A
@@ -396,6 +399,9 @@ func (s *Scope[T]) RegisterBuilders(ctx context.Context, builders ...Builder[T])
 		if err != nil {
 			s.results.Add(CRResource, results.RegistrationError, err, 0)
 			errs = append(errs, err)
+			continue
+		}
+		if res == nil {
 			continue
 		}
 		if err := s.Register(ctx, res); err != nil {

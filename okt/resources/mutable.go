@@ -119,7 +119,7 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(merged, obj); err != nil {
 		return fmt.Errorf("cannot convert the merged object: %w", err)
 	}
-	if err := env.Client.Patch(ctx, obj, client.MergeFrom(m.live)); err != nil {
+	if err := env.Client.Patch(m.wireCtx(ctx), obj, client.MergeFrom(m.live)); err != nil {
 		return err
 	}
 	m.live = obj

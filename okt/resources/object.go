@@ -21,6 +21,7 @@ type options struct {
 	noOwner   bool
 	sensitive bool
 	noPrune   bool
+	readiness ReadinessFunc
 }
 
 // WithoutOwnerReference leaves the owner reference out of the desired object:
@@ -175,6 +176,7 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 
 // Fetch reads the live object.
 func (o *Object[O]) Fetch(ctx context.Context, env Env) error {
+	ctx = o.wireCtx(ctx)
 	live := newObject[O]()
 	err := env.Client.Get(ctx, client.ObjectKey{Namespace: o.key.Namespace, Name: o.key.Name}, live)
 	switch {
@@ -196,7 +198,7 @@ func (o *Object[O]) Create(ctx context.Context, env Env) error {
 		}
 	}
 	obj := o.desired.DeepCopyObject().(O)
-	if err := env.Client.Create(ctx, obj); err != nil {
+	if err := env.Client.Create(o.wireCtx(ctx), obj); err != nil {
 		return err
 	}
 	o.live, o.exists = obj, true
@@ -206,7 +208,7 @@ func (o *Object[O]) Create(ctx context.Context, env Env) error {
 // Delete deletes the object, its dependents in the background.
 func (o *Object[O]) Delete(ctx context.Context, env Env) error {
 	obj := o.initial.DeepCopyObject().(O)
-	err := env.Client.Delete(ctx, obj, client.PropagationPolicy("Background"))
+	err := env.Client.Delete(o.wireCtx(ctx), obj, client.PropagationPolicy("Background"))
 	if err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}

@@ -1,10 +1,12 @@
 package resources
 
 import (
+	"context"
 	"encoding/base64"
 	"sort"
 	"strings"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -95,4 +97,50 @@ func (r *Redacter) Redact(text string) string {
 		}
 	}
 	return text
+}
+
+// WithoutWireLogs returns ctx with its logger capped below V(6), the levels
+// at which client-go traces requests (URLs, headers, then bodies at V(8)):
+// okt reads and writes sensitive objects with it, so that no Secret value
+// reaches a log even at the highest verbosity.
+func WithoutWireLogs(ctx context.Context) context.Context {
+	log, err := logr.FromContext(ctx)
+	if err != nil || log.GetSink() == nil {
+		return ctx
+	}
+	return logr.NewContext(ctx, log.WithSink(cappedSink{LogSink: log.GetSink(), max: maxLogLevel}))
+}
+
+// maxLogLevel is the highest verbosity that WithoutWireLogs lets through.
+const maxLogLevel = 5
+
+// cappedSink drops the entries more verbose than max.
+type cappedSink struct {
+	logr.LogSink
+	max int
+}
+
+func (c cappedSink) Enabled(level int) bool { return level <= c.max && c.LogSink.Enabled(level) }
+
+func (c cappedSink) Info(level int, msg string, kv ...any) {
+	if level <= c.max {
+		c.LogSink.Info(level, msg, kv...)
+	}
+}
+
+func (c cappedSink) WithValues(kv ...any) logr.LogSink {
+	return cappedSink{LogSink: c.LogSink.WithValues(kv...), max: c.max}
+}
+
+func (c cappedSink) WithName(name string) logr.LogSink {
+	return cappedSink{LogSink: c.LogSink.WithName(name), max: c.max}
+}
+
+// wireCtx returns the context for the API requests on the object: without
+// wire logs when it is sensitive.
+func (o *Object[O]) wireCtx(ctx context.Context) context.Context {
+	if o.sensitive() {
+		return WithoutWireLogs(ctx)
+	}
+	return ctx
 }
