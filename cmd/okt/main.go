@@ -56,7 +56,7 @@ go.kubebuilder.io/v4 and stay usable by stock kubebuilder and operator-sdk.
 		cli.WithPlugins(bundle, golangv4.Plugin{}, kustomizev2.Plugin{}, plugin.New()),
 		cli.WithDefaultPlugins(cfgv3.Version, bundle),
 		cli.WithDefaultProjectVersion(cfgv3.Version),
-		cli.WithExtraCommands(plugin.NewInstallCommand()),
+		cli.WithExtraCommands(plugin.NewInstallCommand(), newClusterCommand()),
 		cli.WithCompletion(),
 	)
 	if err != nil {
