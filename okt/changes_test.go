@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/okt-dev/okt/okt"
@@ -38,7 +39,7 @@ func TestSpecChangeWritesOncePerAffectedResource(t *testing.T) {
 	ns := newNamespace(t, plain)
 	w := newWidget(t, plain, ns, "change")
 	r := okt.New[*testapi.Widget](counted, okt.EngineFunc[*testapi.Widget](widgetSteps{build: allKinds}.run))
-	mustReconcile(t, r, request(w))
+	reconcileUntilReady(t, r, plain, w)
 
 	cases := []struct {
 		name   string
@@ -103,13 +104,30 @@ func TestSpecChangeWritesOncePerAffectedResource(t *testing.T) {
 					}
 				}
 			}
-			// And the next reconcile is quiet again.
+			// And once the rollout is done, the next reconcile is quiet again.
+			reconcileUntilReady(t, r, plain, w)
 			counter.Reset()
 			mustReconcile(t, r, request(w))
 			if got := counter.Writes(); len(got) != 0 {
 				t.Errorf("reconcile after the change sent %v", got)
 			}
 		})
+	}
+}
+
+// edit reads the object at key into obj, applies change and updates it,
+// again on a conflict: the local cluster's controllers write too.
+func edit(t testing.TB, c client.Client, key client.ObjectKey, obj client.Object, change func()) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := c.Get(context.Background(), key, obj); err != nil {
+			return err
+		}
+		change()
+		return c.Update(context.Background(), obj)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -123,7 +141,7 @@ func TestLiveEditsAreUndone(t *testing.T) {
 	ns := newNamespace(t, plain)
 	w := newWidget(t, plain, ns, "drift")
 	r := okt.New[*testapi.Widget](counted, okt.EngineFunc[*testapi.Widget](widgetSteps{build: allKinds}.run))
-	mustReconcile(t, r, request(w))
+	reconcileUntilReady(t, r, plain, w)
 
 	name := func(kind string) string {
 		for _, k := range kinds {
@@ -143,12 +161,10 @@ func TestLiveEditsAreUndone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	get(name("Deployment"), dep)
-	dep.Spec.Template.Spec.Containers[0].Image = "evil:latest"
-	dep.Annotations["team.example.com/owner"] = "ops"
-	if err := plain.Update(ctx, dep); err != nil {
-		t.Fatal(err)
-	}
+	edit(t, plain, client.ObjectKey{Namespace: ns, Name: name("Deployment")}, dep, func() {
+		dep.Spec.Template.Spec.Containers[0].Image = "evil:latest"
+		dep.Annotations["team.example.com/owner"] = "ops"
+	})
 	get(name("ConfigMap"), cm)
 	cm.Data["key"] = "tampered"
 	cm.Data["extra"] = "added by hand"
@@ -197,6 +213,7 @@ func TestLiveEditsAreUndone(t *testing.T) {
 		t.Errorf("foreign annotation on the Service lost: %v", svc.Annotations)
 	}
 
+	reconcileUntilReady(t, r, plain, w) // the image went and came back: a rollout
 	counter.Reset()
 	mustReconcile(t, r, request(w))
 	if got := counter.Writes(); len(got) != 0 {

@@ -60,28 +60,18 @@ func TestExplicitZerosAreEnforced(t *testing.T) {
 	ns := newNamespace(t, plain)
 	w := newWidget(t, plain, ns, "zeros")
 	r := okt.New[*testapi.Widget](counted, okt.EngineFunc[*testapi.Widget](widgetSteps{build: zeroKinds}.run))
-	mustReconcile(t, r, request(w))
+	reconcileUntilReady(t, r, plain, w)
 	key := func(suffix string) client.ObjectKey {
 		return client.ObjectKey{Namespace: ns, Name: w.Name + "-" + suffix}
 	}
 
 	dep, sa, cron := &appsv1.Deployment{}, &corev1.ServiceAccount{}, &batchv1.CronJob{}
-	edit := func(obj client.Object, change func()) {
-		t.Helper()
-		if err := plain.Get(ctx, key("zero"), obj); err != nil {
-			t.Fatal(err)
-		}
-		change()
-		if err := plain.Update(ctx, obj); err != nil {
-			t.Fatal(err)
-		}
-	}
-	edit(dep, func() {
+	edit(t, plain, key("zero"), dep, func() {
 		dep.Spec.Replicas = ptr.To[int32](3)
 		dep.Spec.Template.Spec.Containers[0].SecurityContext.AllowPrivilegeEscalation = ptr.To(true)
 	})
-	edit(sa, func() { sa.AutomountServiceAccountToken = ptr.To(true) })
-	edit(cron, func() { cron.Spec.Suspend = ptr.To(true) })
+	edit(t, plain, key("zero"), sa, func() { sa.AutomountServiceAccountToken = ptr.To(true) })
+	edit(t, plain, key("zero"), cron, func() { cron.Spec.Suspend = ptr.To(true) })
 
 	counter.Reset()
 	mustReconcile(t, r, request(w))
@@ -105,6 +95,7 @@ func TestExplicitZerosAreEnforced(t *testing.T) {
 	if got := cron.Spec.Suspend; got == nil || *got {
 		t.Errorf("suspend %v, want it set back to false", got)
 	}
+	reconcileUntilReady(t, r, plain, w)
 	for i := range 3 {
 		counter.Reset()
 		mustReconcile(t, r, request(w))

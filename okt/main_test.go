@@ -15,8 +15,10 @@ import (
 	"github.com/okt-dev/okt/okt/internal/testenv"
 )
 
-// cfg is the configuration of the control plane shared by the tests of this
-// package; nil under -short, where the tests that need it are skipped.
+// cfg is the configuration of the local cluster (package cluster: a real
+// kube-apiserver, controllers, scheduler and fake nodes, so workloads get
+// ready) shared by the tests of this package; nil under -short, where the
+// tests that need it are skipped.
 var cfg *rest.Config
 
 func TestMain(m *testing.M) {
@@ -28,12 +30,12 @@ func run(m *testing.M) int {
 	if testing.Short() {
 		return m.Run()
 	}
-	env, c, err := testenv.Start()
+	cl, c, err := testenv.StartCluster(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = env.Stop() }()
+	defer func() { _ = cl.Stop() }()
 	cfg = c
 	return m.Run()
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/okt-dev/okt/okt"
@@ -63,15 +62,8 @@ func TestManifestsDecodedLiterally(t *testing.T) {
 	w := newWidget(t, plain, ns, "manifests")
 	r := okt.New[*testapi.Widget](counted, okt.EngineFunc[*testapi.Widget](widgetSteps{build: build}.run))
 
-	mustReconcile(t, r, request(w))
+	reconcileUntilReady(t, r, plain, w)
 	ctx := context.Background()
-	cur := &testapi.Widget{}
-	if err := plain.Get(ctx, client.ObjectKeyFromObject(w), cur); err != nil {
-		t.Fatal(err)
-	}
-	if !meta.IsStatusConditionTrue(cur.Status.Conditions, okt.ConditionReady) {
-		t.Fatalf("Ready is not True after the first reconcile: %+v", cur.Status.Conditions)
-	}
 
 	// The alert rules are on the live ConfigMap literally.
 	want, _ := fromManifest[*corev1.ConfigMap](t, w, rules, "alerts")

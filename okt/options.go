@@ -24,13 +24,14 @@ func (m Mode) String() string {
 type Option func(*options)
 
 type options struct {
-	mode          Mode
-	finalizer     string
-	maxCreations  int
-	creationDelay time.Duration
-	stopOnError   bool
-	resync        time.Duration
-	prune         bool
+	mode             Mode
+	finalizer        string
+	maxCreations     int
+	creationDelay    time.Duration
+	stopOnError      bool
+	resync           time.Duration
+	prune            bool
+	readinessRequeue time.Duration
 }
 
 // WithMode selects Basic or Advanced. Defaults to Advanced.
@@ -62,3 +63,10 @@ func WithResync(d time.Duration) Option { return func(o *options) { o.resync = d
 // InventoryAnnotation) and deletes those that are no longer registered after
 // a reconcile where every step succeeded. Basic mode never prunes.
 func WithPruning(on bool) Option { return func(o *options) { o.prune = on } }
+
+// WithReadinessRequeue sets the delay after which a reconcile that waits for
+// owned objects to get ready is retried. The watches on owned objects
+// (Owns in SetupWithManager) usually bring the next reconcile sooner; the
+// delay covers kinds that are not watched. Defaults to 10 seconds; 0 turns it
+// off.
+func WithReadinessRequeue(d time.Duration) Option { return func(o *options) { o.readinessRequeue = d } }

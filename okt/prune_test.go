@@ -96,7 +96,7 @@ func TestPruning(t *testing.T) {
 		configMapBuilder("kept", resources.WithoutPruning()),
 	}}
 	r := okt.New[*testapi.Widget](counted, okt.EngineFunc[*testapi.Widget](world.run))
-	mustReconcile(t, r, request(w))
+	reconcileUntilReady(t, r, plain, w)
 
 	exists := func(o client.Object, name string) bool {
 		t.Helper()

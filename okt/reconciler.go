@@ -33,7 +33,7 @@ type Reconciler[T client.Object] struct {
 var _ reconcile.Reconciler = &Reconciler[client.Object]{}
 
 func defaultOptions() options {
-	return options{mode: Advanced, creationDelay: time.Second, prune: true}
+	return options{mode: Advanced, creationDelay: time.Second, prune: true, readinessRequeue: 10 * time.Second}
 }
 
 // New returns a Reconciler that reads and writes through c (whose scheme must

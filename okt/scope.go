@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -337,18 +338,65 @@ func (s *Scope[T]) SetCondition(c metav1.Condition) {
 	}
 }
 
-// ManageSuccess sets Ready to True (or False with reason Progressing while
-// creations are held back), and clears Stalled.
+// ManageSuccess sets the conditions of a reconcile where every step
+// succeeded, from the readiness of the registered objects (see
+// resources.ReadinessOf): Ready True when every object is ready; Ready False
+// with reason Progressing and Reconciling True, naming what is awaited, while
+// one is not (or while creations are held back), with a requeue after the
+// readiness delay for objects no watch reports; Ready False and Stalled True
+// with the object's own reason when one failed (a failed Job, a rollout past
+// its progress deadline).
 func (s *Scope[T]) ManageSuccess() {
 	if n := s.results.Count(results.CreateDelayed); n > 0 {
-		s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse,
-			Reason: ReasonProgressing, Message: fmt.Sprintf("%d creation(s) held back by the creation limit", n)})
-	} else {
-		s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionTrue,
-			Reason: ReasonSucceeded, Message: "Reconciled"})
+		s.progressing(fmt.Sprintf("%d creation(s) held back by the creation limit", n))
+		return
 	}
+	var awaited []string
+	for _, r := range s.registry.All() {
+		rr, ok := r.(resources.ReadinessReporter)
+		if !ok {
+			continue
+		}
+		rd := rr.Readiness()
+		if rd.Ready() {
+			continue
+		}
+		msg := readinessSubject(r.Key()) + ": " + rd.Message
+		if rd.State == resources.Failed {
+			reason := rd.Reason
+			if !isReason(reason) {
+				reason = ReasonFailed
+			}
+			s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: reason, Message: msg})
+			s.SetCondition(metav1.Condition{Type: ConditionStalled, Status: metav1.ConditionTrue, Reason: reason, Message: msg})
+			s.removeCondition(ConditionReconciling)
+			return
+		}
+		awaited = append(awaited, msg)
+	}
+	if len(awaited) > 0 {
+		s.progressing(strings.Join(awaited, "; "))
+		if s.opts.readinessRequeue > 0 {
+			s.results.AddRequeue(CRResource, results.AwaitingReadiness, s.opts.readinessRequeue)
+		}
+		return
+	}
+	s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionTrue,
+		Reason: ReasonSucceeded, Message: "Reconciled"})
+	s.removeCondition(ConditionReconciling)
 	s.removeCondition(ConditionStalled)
 }
+
+// progressing sets Ready False and Reconciling True with reason Progressing.
+func (s *Scope[T]) progressing(msg string) {
+	s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonProgressing, Message: msg})
+	s.SetCondition(metav1.Condition{Type: ConditionReconciling, Status: metav1.ConditionTrue, Reason: ReasonProgressing, Message: msg})
+	s.removeCondition(ConditionStalled)
+}
+
+// readinessSubject names an object in a readiness message: "Deployment
+// memcached" (its namespace is the custom resource's, most of the time).
+func readinessSubject(k resources.Key) string { return k.Kind + " " + k.Name }
 
 // ManageError sets Ready to False with the consolidated error's message and,
 // for a give-up, Stalled to True. Conflicts are not reported: they are
@@ -370,10 +418,12 @@ func (s *Scope[T]) ManageError() {
 		}
 		s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: reason, Message: msg})
 		s.SetCondition(metav1.Condition{Type: ConditionStalled, Status: metav1.ConditionTrue, Reason: reason, Message: msg})
+		s.removeCondition(ConditionReconciling)
 		return
 	}
 	s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonError, Message: err.Error()})
 	s.removeCondition(ConditionStalled)
+	s.removeCondition(ConditionReconciling)
 }
 
 // Conditions returns the conditions this reconcile decided so far (set by

@@ -16,12 +16,19 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Condition types the Reconciler manages, kstatus-compatible: Ready is True
-// when the last reconcile of the current generation succeeded; Stalled is
-// True, and present only, after a give-up.
+// Condition types the Reconciler manages, kstatus-compatible:
+//   - Ready is True when the last reconcile of the current generation
+//     succeeded and every owned object is ready (rolled out, complete,
+//     bound); False with reason Progressing while one is not, Error after a
+//     failure, or the reason of what failed;
+//   - Reconciling is True, and present only, while okt waits for owned
+//     objects to get ready;
+//   - Stalled is True, and present only, after a give-up or when an owned
+//     object failed (a failed Job, a rollout past its progress deadline).
 const (
-	ConditionReady   = "Ready"
-	ConditionStalled = "Stalled"
+	ConditionReady       = "Ready"
+	ConditionReconciling = "Reconciling"
+	ConditionStalled     = "Stalled"
 )
 
 // Reasons of the conditions the Reconciler sets.
@@ -30,6 +37,9 @@ const (
 	ReasonProgressing = "Progressing"
 	ReasonError       = "Error"
 	ReasonGaveUp      = "GaveUp"
+	// ReasonFailed is the reason of an owned object that failed, when its
+	// readiness gives none.
+	ReasonFailed = "Failed"
 )
 
 var reasonRE = regexp.MustCompile(`^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$`)

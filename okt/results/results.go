@@ -40,11 +40,13 @@ const (
 	Unchanged     Op = "Unchanged"
 	Created       Op = "Created"
 	CreateDelayed Op = "CreateDelayed"
-	Updated       Op = "Updated"
-	Deleted       Op = "Deleted"
-	Pruned        Op = "Pruned"        // deleted because no longer registered
-	OwnerConflict Op = "OwnerConflict" // another controller owns the object: not written
-	CRUDError     Op = "CRUDError"
+	// AwaitingReadiness: every write done, an owned object is not ready yet.
+	AwaitingReadiness Op = "AwaitingReadiness"
+	Updated           Op = "Updated"
+	Deleted           Op = "Deleted"
+	Pruned            Op = "Pruned"        // deleted because no longer registered
+	OwnerConflict     Op = "OwnerConflict" // another controller owns the object: not written
+	CRUDError         Op = "CRUDError"
 )
 
 // Ops on the status and the finalizer of the CR.

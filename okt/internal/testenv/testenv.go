@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -16,6 +17,9 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
+
+	"github.com/okt-dev/okt/okt/cluster"
 
 	"github.com/okt-dev/okt/okt/internal/testapi"
 )
@@ -140,4 +144,31 @@ func (c *Counter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.writes, c.reads = nil, 0
+}
+
+// StartCluster starts a local cluster (package cluster: controllers,
+// scheduler, fake nodes) with the Widget CRD installed, from the binaries in
+// $KUBEBUILDER_ASSETS or the cache (make cluster-assets). Call Stop on the
+// returned cluster when done.
+func StartCluster(ctx context.Context) (*cluster.Cluster, *rest.Config, error) {
+	dir, err := os.MkdirTemp("", "okt-testenv-crd-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	crdObj := testapi.CRD()
+	crdObj.APIVersion, crdObj.Kind = "apiextensions.k8s.io/v1", "CustomResourceDefinition"
+	data, err := yaml.Marshal(crdObj)
+	if err != nil {
+		return nil, nil, err
+	}
+	crd := filepath.Join(dir, "widgets.yaml")
+	if err := os.WriteFile(crd, data, 0o600); err != nil {
+		return nil, nil, err
+	}
+	c, err := cluster.Start(ctx, cluster.Options{CRDDirectoryPaths: []string{crd}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, c.Config(), nil
 }
