@@ -23,8 +23,8 @@ help: ## Show the targets.
 ##@ Main job
 
 .PHONY: demo
-demo: build envtest-assets-built ## Scaffold a Memcached operator with okt, run it on a local control plane until its sample is Ready.
-	KUBEBUILDER_ASSETS="$(ASSETS)" $(GO) run ./hack/demo -okt $(BIN)/okt -library $(CURDIR)
+demo: build cluster-assets-built ## Scaffold a Memcached operator with okt, run it on a local cluster: its sample Ready, its Deployment's Pods Running, a size change rolled out.
+	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) run ./hack/demo -okt $(BIN)/okt -library $(CURDIR)
 
 ##@ Development
 

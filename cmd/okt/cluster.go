@@ -10,9 +10,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/okt-dev/okt/okt/cluster"
 )
@@ -57,6 +59,10 @@ repository, 'make cluster-assets' builds them (once) and prints their folder.`,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// envtest logs through controller-runtime's logger, which
+			// prints a stack trace when nobody set it: its few messages are
+			// not needed here (the components log to files).
+			ctrllog.SetLogger(logr.Discard())
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runCluster(ctx, cmd.OutOrStdout(), f)

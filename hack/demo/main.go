@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,19 +10,24 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/yaml"
+
+	"github.com/okt-dev/okt/okt/cluster"
 )
 
 func main() {
@@ -57,9 +61,6 @@ func run(ctx context.Context, oktBin, library string, keep bool) error {
 	if err != nil {
 		return err
 	}
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		return errors.New("KUBEBUILDER_ASSETS is not set: run make demo, which builds the control plane with hack/controlplane.sh")
-	}
 	tmp, err := os.MkdirTemp("", "okt-demo-")
 	if err != nil {
 		return err
@@ -82,6 +83,10 @@ func run(ctx context.Context, oktBin, library string, keep bool) error {
 	if err := okt("create", "api", "--group", "cache", "--version", "v1alpha1", "--kind", "Memcached", "--resource", "--controller"); err != nil {
 		return err
 	}
+	step("adding Size and Image to the Memcached's spec, as kubebuilder's tutorial does (create resource then uses them)")
+	if err := addSpecFields(filepath.Join(project, "api", "v1alpha1", "memcached_types.go")); err != nil {
+		return err
+	}
 	for _, r := range [][]string{{"Deployment", "memcached"}, {"Service", "memcached"}, {"ConfigMap", "settings"}} {
 		if err := okt("create", "resource", "--group", "cache", "--version", "v1alpha1", "--kind", "Memcached", "--type", r[0], "--name", r[1]); err != nil {
 			return err
@@ -95,32 +100,23 @@ func run(ctx context.Context, oktBin, library string, keep bool) error {
 		return err
 	}
 
-	step("starting the local control plane from %s", os.Getenv("KUBEBUILDER_ASSETS"))
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(project, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := env.Start()
+	step("starting the local cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (fake nodes)")
+	begin := time.Now()
+	lc, err := cluster.Start(ctx, cluster.Options{
+		CRDDirectoryPaths: []string{filepath.Join(project, "config", "crd", "bases")},
+	})
 	if err != nil {
-		return fmt.Errorf("cannot start the control plane: %w", err)
+		return fmt.Errorf("cannot start the local cluster: %w", err)
 	}
 	defer func() {
-		step("stopping the control plane")
-		_ = env.Stop()
+		step("stopping the local cluster")
+		if err := lc.Stop(); err != nil {
+			fmt.Println("    ", err)
+		}
 	}()
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: "demo", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return err
-	}
-	kubeconfig, err := user.KubeConfig()
-	if err != nil {
-		return err
-	}
-	kubeconfigPath := filepath.Join(tmp, "kubeconfig")
-	if err := os.WriteFile(kubeconfigPath, kubeconfig, 0o600); err != nil {
-		return err
-	}
-	c, err := client.New(cfg, client.Options{})
+	fmt.Printf("    ready in %.1fs: nodes %v, binaries from %s, logs in %s\n", time.Since(begin).Seconds(), lc.Nodes(), lc.BinaryDir(), lc.LogDir())
+	kubeconfigPath := lc.KubeconfigPath()
+	c, err := client.New(lc.Config(), client.Options{})
 	if err != nil {
 		return err
 	}
@@ -156,6 +152,17 @@ func run(ctx context.Context, oktBin, library string, keep bool) error {
 		return fmt.Errorf("cannot read the sample: %w", err)
 	}
 	sample.SetNamespace("default")
+	// The scaffolded sample's spec is empty (a TODO comment).
+	if spec, ok := sample.Object["spec"].(map[string]any); !ok || spec == nil {
+		sample.Object["spec"] = map[string]any{}
+	}
+	if err := unstructured.SetNestedField(sample.Object, int64(2), "spec", "size"); err != nil {
+		return err
+	}
+	if err := unstructured.SetNestedField(sample.Object, "memcached:1.6-alpine", "spec", "image"); err != nil {
+		return err
+	}
+	fmt.Println("    spec.size: 2, spec.image: memcached:1.6-alpine")
 	if err := c.Create(ctx, sample); err != nil {
 		return fmt.Errorf("cannot create the sample: %w", err)
 	}
@@ -212,12 +219,178 @@ func run(ctx context.Context, oktBin, library string, keep bool) error {
 		}
 	}
 
-	step("cleaning up")
+	depKey := types.NamespacedName{Namespace: "default", Name: sample.GetName() + "-memcached"}
+	step("waiting until the Deployment %s is Available with 2 Pods Running", depKey)
+	if err := waitForRollout(ctx, c, depKey, 2, exited, &logs); err != nil {
+		return err
+	}
+
+	step("changing the sample's size to 3: the operator updates the Deployment, which rolls out")
+	begin = time.Now()
+	patch := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"size":3}}`))
+	if err := c.Patch(ctx, sample, patch); err != nil {
+		return fmt.Errorf("cannot change the sample's size: %w", err)
+	}
+	if err := waitForRollout(ctx, c, depKey, 3, exited, &logs); err != nil {
+		return err
+	}
+	fmt.Printf("    rolled out to 3 replicas in %.1fs\n", time.Since(begin).Seconds())
+
+	step("deleting the sample: the garbage collector removes its Deployment and Pods")
+	begin = time.Now()
 	if err := c.Delete(ctx, sample); err != nil {
 		return err
 	}
+	if err := waitUntil(ctx, time.Minute, func() (bool, string, error) {
+		pods, err := podsOf(ctx, c, depKey)
+		if err != nil {
+			return false, "", err
+		}
+		dep := &appsv1.Deployment{}
+		err = c.Get(ctx, depKey, dep)
+		if err != nil && !apierrors.IsNotFound(err) {
+			return false, "", err
+		}
+		return apierrors.IsNotFound(err) && len(pods) == 0, fmt.Sprintf("Deployment found: %v, %d Pods", err == nil, len(pods)), nil
+	}); err != nil {
+		return err
+	}
+	fmt.Printf("    the Deployment and its Pods are gone after %.1fs\n", time.Since(begin).Seconds())
 	step("demo succeeded")
 	return nil
+}
+
+// addSpecFields adds Size and Image fields to the spec in the types file at
+// path, after the scaffolded Foo field.
+func addSpecFields(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	anchor := "Foo string `json:\"foo,omitempty\"`\n"
+	if !bytes.Contains(data, []byte(anchor)) {
+		return fmt.Errorf("%s has no %q: the scaffold changed, update hack/demo", path, strings.TrimSpace(anchor))
+	}
+	fields := anchor + `
+	// Size is the number of memcached Pods.
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=0
+	Size int32 ` + "`json:\"size,omitempty\"`" + `
+
+	// Image is the memcached image.
+	// +kubebuilder:default="memcached:1.6-alpine"
+	Image string ` + "`json:\"image,omitempty\"`" + `
+`
+	return os.WriteFile(path, bytes.Replace(data, []byte(anchor), []byte(fields), 1), 0o644)
+}
+
+// waitForRollout waits until the Deployment key has replicas up-to-date,
+// Running and Ready Pods and is Available, then prints it and its Pods.
+func waitForRollout(ctx context.Context, c client.Client, key types.NamespacedName, replicas int32, exited <-chan error, logs *syncBuffer) error {
+	dep := &appsv1.Deployment{}
+	var pods []corev1.Pod
+	err := waitUntil(ctx, 2*time.Minute, func() (bool, string, error) {
+		select {
+		case err := <-exited:
+			fmt.Print(logs.String())
+			return false, "", fmt.Errorf("the operator exited: %v", err)
+		default:
+		}
+		if err := c.Get(ctx, key, dep); err != nil {
+			return false, err.Error(), nil
+		}
+		var err error
+		if pods, err = podsOf(ctx, c, key); err != nil {
+			return false, "", err
+		}
+		running := 0
+		for i := range pods {
+			if podReady(&pods[i]) {
+				running++
+			}
+		}
+		st := dep.Status
+		state := fmt.Sprintf("spec.replicas=%d, %d updated, %d ready, %d available, Available=%s, %d Pods Running and Ready",
+			ptrValue(dep.Spec.Replicas), st.UpdatedReplicas, st.ReadyReplicas, st.AvailableReplicas, deploymentAvailable(dep), running)
+		done := ptrValue(dep.Spec.Replicas) == replicas && st.ObservedGeneration == dep.Generation &&
+			st.UpdatedReplicas == replicas && st.AvailableReplicas == replicas && st.Replicas == replicas &&
+			deploymentAvailable(dep) == "True" && running == int(replicas) && len(pods) == int(replicas)
+		return done, state, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the Deployment %s did not roll out to %d replicas: %w", key, replicas, err)
+	}
+	fmt.Printf("    %-50s READY %d/%d  UP-TO-DATE %d  AVAILABLE %d  (condition Available=%s)\n", "deployment/"+key.Name,
+		dep.Status.ReadyReplicas, replicas, dep.Status.UpdatedReplicas, dep.Status.AvailableReplicas, deploymentAvailable(dep))
+	for i := range pods {
+		p := &pods[i]
+		fmt.Printf("    %-50s %-8s ready=%-5v node=%s ip=%s image=%s\n", "pod/"+p.Name, p.Status.Phase, podReady(p),
+			p.Spec.NodeName, p.Status.PodIP, p.Spec.Containers[0].Image)
+	}
+	return nil
+}
+
+// podsOf lists the live Pods of the Deployment key, by its selector.
+func podsOf(ctx context.Context, c client.Client, key types.NamespacedName) ([]corev1.Pod, error) {
+	list := &corev1.PodList{}
+	if err := c.List(ctx, list, client.InNamespace(key.Namespace), client.MatchingLabels{"app.kubernetes.io/instance": strings.TrimSuffix(key.Name, "-memcached")}); err != nil {
+		return nil, err
+	}
+	var pods []corev1.Pod
+	for _, p := range list.Items {
+		if p.DeletionTimestamp == nil {
+			pods = append(pods, p)
+		}
+	}
+	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+	return pods, nil
+}
+
+func podReady(p *corev1.Pod) bool {
+	if p.Status.Phase != corev1.PodRunning {
+		return false
+	}
+	for _, cond := range p.Status.Conditions {
+		if cond.Type == corev1.PodReady {
+			return cond.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func deploymentAvailable(d *appsv1.Deployment) corev1.ConditionStatus {
+	for _, cond := range d.Status.Conditions {
+		if cond.Type == appsv1.DeploymentAvailable {
+			return cond.Status
+		}
+	}
+	return "Unknown"
+}
+
+func ptrValue(p *int32) int32 {
+	if p == nil {
+		return 1
+	}
+	return *p
+}
+
+// waitUntil polls cond every 100ms until it holds, fails, or timeout passes.
+func waitUntil(ctx context.Context, timeout time.Duration, cond func() (bool, string, error)) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, state, err := cond()
+		if err != nil || ok {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not done after %s: %s", timeout, state)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %s", ctx.Err(), state)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // readyOf returns the Ready condition of obj.
