@@ -1,6 +1,10 @@
 package okt
 
-import "time"
+import (
+	"time"
+
+	"k8s.io/client-go/tools/record"
+)
 
 // Mode selects what a Reconciler may do to the resources it manages.
 type Mode int
@@ -32,6 +36,7 @@ type options struct {
 	resync           time.Duration
 	prune            bool
 	readinessRequeue time.Duration
+	recorder         record.EventRecorder
 }
 
 // WithMode selects Basic or Advanced. Defaults to Advanced.

@@ -147,11 +147,13 @@ func (s *Scope[T]) pruneOne(ctx context.Context, e InventoryEntry) bool {
 	if resources.IsSecret(e.resourceKey()) {
 		ctx = resources.WithoutWireLogs(ctx)
 	}
+	s.wrote(kindLabel(e.resourceKey()), causePrune)
 	err := s.client.Delete(ctx, obj, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
 	switch {
 	case err == nil:
 		s.results.AddSuccess(name, results.Pruned)
 		s.log.Info("pruned", "resource", name, "reason", "no longer registered by the operator")
+		s.normalEvent(EventPruned, "Deleted %s: no longer wanted", readinessSubject(e.resourceKey()))
 		return true
 	case apierrors.IsNotFound(err), meta.IsNoMatchError(err):
 		s.log.V(1).Info("pruning: already gone", "resource", name)
@@ -181,5 +183,6 @@ func (s *Scope[T]) writeInventory(ctx context.Context, next []InventoryEntry) er
 	if err != nil {
 		return err
 	}
+	s.wrote(s.controller, causeInventory)
 	return s.client.Patch(ctx, s.cr, client.RawPatch(types.MergePatchType, patch))
 }

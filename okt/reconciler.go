@@ -8,6 +8,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -86,12 +87,17 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 	if err := r.client.Get(ctx, req.NamespacedName, cr); err != nil {
 		if apierrors.IsNotFound(err) {
 			log.V(1).Info("custom resource not found: nothing to do")
+			if gk, gkErr := GroupKind[T](r.client); gkErr == nil {
+				reconcilesTotal.WithLabelValues(gk.Kind, "not_found").Inc()
+			}
 			return reconcile.Result{}, nil
 		}
 		return reconcile.Result{}, fmt.Errorf("cannot read %s: %w", req.NamespacedName, err)
 	}
 	original := cr.DeepCopyObject().(T)
 	s := newScope(ctx, r.client, cr, r.opts)
+	start := time.Now()
+	clock.seen(cr.GetUID(), cr.GetGeneration(), s.readyNow(), start)
 	finalizes := r.finalizes()
 	s.results.AddSuccess(CRResource, results.CRFetched)
 	finalizer := r.finalizerName(cr)
@@ -103,6 +109,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 		}
 		s.results.AddSuccess(CRResource, results.CRFinalizing)
 	} else if finalizes && !controllerutil.ContainsFinalizer(cr, finalizer) {
+		s.wrote(s.controller, causeFinalizer)
 		if err := r.patchFinalizers(ctx, cr, append(cr.GetFinalizers(), finalizer)); err != nil {
 			return reconcile.Result{}, fmt.Errorf("cannot add finalizer %s: %w", finalizer, err)
 		}
@@ -120,11 +127,14 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 
 	if s.deleting && !s.results.HasError() {
 		s.results.AddSuccess(CRResource, results.CRFinalized)
+		s.wrote(s.controller, causeFinalizer)
 		if err := r.patchFinalizers(ctx, cr, without(cr.GetFinalizers(), finalizer)); err != nil && !apierrors.IsNotFound(err) {
 			s.results.Add(CRResource, results.FinalizerError, fmt.Errorf("cannot remove finalizer %s: %w", finalizer, err), 0)
 		} else {
 			s.results.AddSuccess(CRResource, results.FinalizerRemoved)
 			s.results.Log(log)
+			clock.forget(cr.GetUID())
+			reconcilesTotal.WithLabelValues(s.controller, "finalized").Inc()
 			return s.results.Result()
 		}
 	}
@@ -148,11 +158,34 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 		}
 	}
 	s.results.Log(log)
+	r.observe(s, time.Now())
 	res, err := s.results.Result()
 	if err == nil && r.opts.resync > 0 && !s.results.GivenUp() && (res.RequeueAfter == 0 || res.RequeueAfter > r.opts.resync) {
 		res.RequeueAfter = r.opts.resync
 	}
 	return res, err
+}
+
+// observe records the outcome of a reconcile in the metrics, and the time it
+// took the custom resource's generation to get Ready.
+func (r *Reconciler[T]) observe(s *Scope[T], now time.Time) {
+	outcome := "progressing"
+	switch {
+	case s.results.GivenUp():
+		outcome = "gave_up"
+	case s.results.OnlyConflicts():
+		outcome = "conflict"
+	case s.results.HasError():
+		outcome = "error"
+	case s.readyNow():
+		outcome = "ready"
+		if d, ok := clock.ready(s.cr.GetUID(), s.cr.GetGeneration(), now); ok {
+			timeToReady.WithLabelValues(s.controller).Observe(d.Seconds())
+		}
+	case meta.IsStatusConditionTrue(s.conditions, ConditionStalled):
+		outcome = "failed"
+	}
+	reconcilesTotal.WithLabelValues(s.controller, outcome).Inc()
 }
 
 // patchFinalizers sets the finalizers of cr with a merge patch guarded by the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -11,8 +12,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
 	"github.com/okt-dev/okt/okt/resources"
 	"github.com/okt-dev/okt/okt/results"
@@ -44,6 +47,7 @@ type Scope[T client.Object] struct {
 	deleting   bool
 	removed    []string
 	created    []resources.Resource // created in this reconcile, for the inventory
+	controller string               // the custom resource's kind, for metrics
 }
 
 // NewScope returns the Scope of a reconcile of cr. The Reconciler calls it;
@@ -57,16 +61,35 @@ func NewScope[T client.Object](ctx context.Context, c client.Client, cr T, opts 
 }
 
 func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o options) *Scope[T] {
-	return &Scope[T]{
-		cr:       cr,
-		client:   c,
-		scheme:   c.Scheme(),
-		opts:     o,
-		log:      logr.FromContextOrDiscard(ctx),
-		results:  results.New(),
-		registry: resources.NewRegistry(),
-		deleting: !cr.GetDeletionTimestamp().IsZero(),
+	controller := reflect.TypeOf(cr).Elem().Name()
+	if gvk, err := apiutil.GVKForObject(cr, c.Scheme()); err == nil {
+		controller = gvk.Kind
 	}
+	return &Scope[T]{
+		cr:         cr,
+		client:     c,
+		scheme:     c.Scheme(),
+		opts:       o,
+		log:        logr.FromContextOrDiscard(ctx),
+		results:    results.New(),
+		registry:   resources.NewRegistry(),
+		deleting:   !cr.GetDeletionTimestamp().IsZero(),
+		controller: controller,
+	}
+}
+
+// wrote counts a write request in MetricWrites.
+func (s *Scope[T]) wrote(kind, cause string) {
+	writesTotal.WithLabelValues(s.controller, kind, cause).Inc()
+}
+
+// kindLabel is the kind label of an object's writes: "Deployment.apps",
+// "ConfigMap".
+func kindLabel(k resources.Key) string {
+	if k.Group == "" {
+		return k.Kind
+	}
+	return k.Kind + "." + k.Group
 }
 
 // CR returns the custom resource being reconciled. Changes to its status are
@@ -186,6 +209,7 @@ func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 		return nil
 	}
 	s.creations++
+	s.wrote(kindLabel(r.Key()), causeCreate)
 	if err := r.Create(ctx, s.env()); err != nil {
 		err = fmt.Errorf("cannot create %s: %w", name, err)
 		s.results.Add(name, results.CRUDError, err, 0)
@@ -194,6 +218,7 @@ func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 	s.created = append(s.created, r)
 	s.results.AddSuccess(name, results.Created)
 	s.log.V(1).Info("created", "resource", name)
+	s.normalEvent(EventCreated, "Created %s", readinessSubject(r.Key()))
 	return nil
 }
 
@@ -229,6 +254,11 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 		s.results.AddSuccess(name, results.Unchanged)
 		return nil
 	}
+	cause, path := resources.CauseDesired, ""
+	if cr, ok := m.(resources.CauseReporter); ok {
+		cause, path = cr.UpdateCause()
+	}
+	s.wrote(kindLabel(r.Key()), string(cause))
 	if err := m.Update(ctx, s.env()); err != nil {
 		if apierrors.IsConflict(err) {
 			s.results.Add(name, results.CRUDError, err, 0)
@@ -240,6 +270,15 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 	}
 	s.results.AddSuccess(name, results.Updated)
 	s.log.V(1).Info("updated", "resource", name, "reason", s.redact(why))
+	subject := readinessSubject(r.Key())
+	switch {
+	case cause == resources.CauseDesired:
+		s.normalEvent(EventUpdated, "Updated %s: its desired state changed", subject)
+	case path != "":
+		s.normalEvent(EventDriftCorrected, "Set back %s: %s was changed on the live object", subject, path)
+	default:
+		s.normalEvent(EventDriftCorrected, "Set back %s: %s", subject, why)
+	}
 	return nil
 }
 
@@ -293,12 +332,17 @@ func (s *Scope[T]) redact(text string) string {
 func (s *Scope[T]) DeleteAllResources(ctx context.Context) error {
 	return s.each(func(r resources.Resource) error {
 		name := r.Key().String()
+		existed := r.Exists()
+		s.wrote(kindLabel(r.Key()), causeDelete)
 		if err := r.Delete(ctx, s.env()); err != nil {
 			err = fmt.Errorf("cannot delete %s: %w", name, err)
 			s.results.Add(name, results.CRUDError, err, 0)
 			return err
 		}
 		s.results.AddSuccess(name, results.Deleted)
+		if existed {
+			s.normalEvent(EventDeleted, "Deleted %s", readinessSubject(r.Key()))
+		}
 		return nil
 	})
 }
@@ -318,6 +362,15 @@ func (s *Scope[T]) Fail(err error) {
 // changes. reason may be empty and err nil.
 func (s *Scope[T]) GiveUp(reason string, err error) {
 	s.results.AddGiveUp(CRResource, results.GaveUp, reason, err)
+	giveUpsTotal.WithLabelValues(s.controller).Inc()
+	msg := "gave up"
+	if reason != "" {
+		msg += " (" + reason + ")"
+	}
+	if err != nil {
+		msg += ": " + err.Error()
+	}
+	s.event(corev1.EventTypeWarning, EventGaveUp, "%s", msg)
 }
 
 // Requeue asks for another reconcile after d. The lowest delay asked wins.
@@ -385,6 +438,18 @@ func (s *Scope[T]) ManageSuccess() {
 		Reason: ReasonSucceeded, Message: "Reconciled"})
 	s.removeCondition(ConditionReconciling)
 	s.removeCondition(ConditionStalled)
+}
+
+// readyNow reports whether the custom resource is Ready for its current
+// generation: as decided in this reconcile, else as read.
+func (s *Scope[T]) readyNow() bool {
+	c := meta.FindStatusCondition(s.conditions, ConditionReady)
+	if c == nil {
+		if get, _, ok := conditionsOf(s.cr); ok {
+			c = meta.FindStatusCondition(get(), ConditionReady)
+		}
+	}
+	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == s.cr.GetGeneration()
 }
 
 // progressing sets Ready False and Reconciling True with reason Progressing.

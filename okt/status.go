@@ -194,6 +194,7 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 		if err != nil {
 			return fmt.Errorf("cannot encode the status patch: %w", err)
 		}
+		s.wrote(s.controller, causeStatus)
 		err = s.client.Status().Patch(ctx, s.cr, client.RawPatch(types.MergePatchType, body))
 		if !apierrors.IsConflict(err) || attempt == 4 {
 			return err

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -50,33 +51,72 @@ func (m *Mutable[O]) Prepare(ctx context.Context, env Env) error {
 // Hash returns the hash of the desired state, after Prepare.
 func (m *Mutable[O]) Hash() string { return m.hash }
 
+// Cause says why an object is written.
+type Cause string
+
+// Causes of an update.
+const (
+	// CauseDesired: the desired state changed since the last write (or the
+	// object was never written by okt).
+	CauseDesired Cause = "update"
+	// CauseDrift: a managed field, or the owner reference, was changed on the
+	// live object.
+	CauseDrift Cause = "drift"
+)
+
+// CauseReporter is a MutableResource that tells why NeedsUpdate wants a
+// write: the cause, and for drift the path of the field that drifted (empty
+// for a missing owner reference). Mutable implements it.
+type CauseReporter interface {
+	UpdateCause() (cause Cause, path string)
+}
+
 // NeedsUpdate reports whether the live object must be written, and why:
 // the desired state changed since the last write (its hash differs from the
 // one stored on the live object), a managed field was edited on the live
 // object, or the owner reference is missing. It reports false before Prepare
 // and when the object does not exist.
 func (m *Mutable[O]) NeedsUpdate() (bool, string) {
+	c := m.change()
+	return c.cause != "", c.reason
+}
+
+// UpdateCause returns the cause of the update NeedsUpdate wants, "" when it
+// wants none.
+func (m *Mutable[O]) UpdateCause() (Cause, string) {
+	c := m.change()
+	return c.cause, c.path
+}
+
+type change struct {
+	cause  Cause
+	path   string
+	reason string
+}
+
+func (m *Mutable[O]) change() change {
 	if !m.prepared || !m.exists {
-		return false, ""
+		return change{}
 	}
 	got := m.live.GetAnnotations()[HashAnnotation]
 	if got != m.hash {
 		if got == "" {
-			return true, "the live object has no " + HashAnnotation + " annotation"
+			return change{CauseDesired, "", "the live object has no " + HashAnnotation + " annotation"}
 		}
-		return true, fmt.Sprintf("desired state changed (hash %s -> %s)", got, m.hash)
+		return change{CauseDesired, "", fmt.Sprintf("desired state changed (hash %s -> %s)", got, m.hash)}
 	}
 	live, err := toUnstructured(m.live)
 	if err != nil {
-		return true, "cannot convert the live object: " + err.Error()
+		return change{CauseDrift, "", "cannot convert the live object: " + err.Error()}
 	}
 	if d := m.cmp.drift(m.intent, live, ""); d != "" {
-		return true, "live object drifted: " + d
+		path, _, _ := strings.Cut(d, ": ")
+		return change{CauseDrift, path, "live object drifted: " + d}
 	}
 	if ref := m.ownerRef(); ref != nil && !hasOwner(m.live, ref.UID) {
-		return true, "owner reference to " + ref.Name + " missing"
+		return change{CauseDrift, "", "owner reference to " + ref.Name + " missing"}
 	}
-	return false, ""
+	return change{}
 }
 
 // Update patches the live object with the managed fields that differ, the
