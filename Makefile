@@ -50,7 +50,7 @@ cluster-assets-built:
 	@hack/cluster.sh >/dev/null
 
 .PHONY: cluster
-cluster: build cluster-assets-built ## Run a local cluster that runs workloads (okt cluster) until Ctrl-C; KUBECONFIG=$(CURDIR)/bin/kubeconfig.
+cluster: build cluster-assets-built ## Run a local cluster that runs workloads (okt cluster) until Ctrl-C, its kubeconfig in bin/kubeconfig.
 	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(BIN)/okt cluster --kubeconfig $(BIN)/kubeconfig
 
 .PHONY: verify

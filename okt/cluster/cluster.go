@@ -269,7 +269,7 @@ func (c *Cluster) startControlPlane(crds []string, timeout time.Duration) error 
 	cfg, err := c.env.Start()
 	if err != nil {
 		c.outside = c.envtestFiles()
-		return fmt.Errorf("cannot start etcd and kube-apiserver: %w; the end of %s:\n%s\nthe end of %s:\n%s", err,
+		return fmt.Errorf("cannot start etcd and kube-apiserver (or install the CRDs) with envtest: %w; the end of %s:\n%s\nthe end of %s:\n%s", err,
 			apiserverLog.Name(), lastLines(apiserverLog.Name(), 15), etcdLog.Name(), lastLines(etcdLog.Name(), 15))
 	}
 	c.cfg = rest.CopyConfig(cfg)
