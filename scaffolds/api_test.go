@@ -47,10 +47,12 @@ func TestAPIScaffold(t *testing.T) {
 	ctrl := read(t, fsys, "internal/controller/memcached_controller.go")
 	parses(t, "controller", ctrl)
 	for _, s := range []string{
-		"type MemcachedReconciler struct {\n\tclient.Client\n\tScheme *runtime.Scheme\n}",
+		"type MemcachedReconciler struct {\n\tclient.Client\n\tScheme *runtime.Scheme\n",
+		"Recorder record.EventRecorder",
+		`r.Recorder = mgr.GetEventRecorderFor("memcached-controller")`,
 		"func (r *MemcachedReconciler) SetupWithManager(mgr ctrl.Manager) error",
 		"func (r *MemcachedReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error)",
-		"okt.New[*cachev1alpha1.Memcached](r.Client, engine)",
+		"okt.New[*cachev1alpha1.Memcached](r.Client, engine, okt.WithEventRecorder(r.Recorder))",
 		"engines.NewStepper[*cachev1alpha1.Memcached](memcachedSteps{})",
 		"engines.DefaultSteps[*cachev1alpha1.Memcached]",
 		"return s.RegisterBuilders(ctx, memcachedBuilders()...)",
@@ -71,7 +73,7 @@ func TestAPIScaffold(t *testing.T) {
 
 	test := read(t, fsys, "internal/controller/memcached_controller_test.go")
 	parses(t, "controller test", test)
-	if !strings.Contains(test, "meta.IsStatusConditionTrue(cr.Status.Conditions, okt.ConditionReady)") {
+	if !strings.Contains(test, "meta.FindStatusCondition(cr.Status.Conditions, okt.ConditionReady)") {
 		t.Error("the controller test does not check the Ready condition")
 	}
 

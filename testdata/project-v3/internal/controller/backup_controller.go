@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -20,6 +21,9 @@ import (
 type BackupReconciler struct {
 	client.Client
 	Scheme *runtime.Scheme
+	// Recorder records an Event on the Backup for each change okt makes;
+	// SetupWithManager sets it from the manager when it is nil.
+	Recorder record.EventRecorder
 }
 
 // +kubebuilder:rbac:groups=cache.example.com,resources=backups,verbs=get;list;watch;create;update;patch;delete
@@ -41,7 +45,7 @@ func (r *BackupReconciler) oktReconciler() *okt.Reconciler[*cachev1alpha1.Backup
 	engine := engines.NewStepper[*cachev1alpha1.Backup](backupSteps{})
 	// USER CODE (options): add okt options here, for example
 	// okt.WithMaxCreations(5) or okt.WithResync(10*time.Minute).
-	return okt.New[*cachev1alpha1.Backup](r.Client, engine)
+	return okt.New[*cachev1alpha1.Backup](r.Client, engine, okt.WithEventRecorder(r.Recorder))
 }
 
 // backupSteps is the code the Stepper engine runs in each state.
@@ -104,6 +108,9 @@ func (st backupSteps) OnError(ctx context.Context, s *okt.Scope[*cachev1alpha1.B
 
 // SetupWithManager sets up the controller with the Manager.
 func (r *BackupReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorderFor("backup-controller")
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&cachev1alpha1.Backup{}).
 		// +okt:scaffold:owns

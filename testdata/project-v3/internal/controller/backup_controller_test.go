@@ -64,7 +64,7 @@ var _ = Describe("Backup Controller", func() {
 			}).Should(Succeed())
 		})
 
-		It("should reconcile the resource and report it Ready", func() {
+		It("should reconcile the resource and report its readiness", func() {
 			By("Reconciling the created resource")
 			controllerReconciler := &BackupReconciler{
 				Client: k8sClient,
@@ -79,8 +79,14 @@ var _ = Describe("Backup Controller", func() {
 
 				cr := &cachev1alpha1.Backup{}
 				g.Expect(k8sClient.Get(ctx, typeNamespacedName, cr)).To(Succeed())
-				g.Expect(meta.IsStatusConditionTrue(cr.Status.Conditions, okt.ConditionReady)).To(BeTrue(),
-					"conditions: %v", cr.Status.Conditions)
+				// envtest runs no controllers, so workloads (Deployments,
+				// StatefulSets, Jobs...) never roll out here: Ready stays
+				// False/Progressing, naming what it waits for. On a cluster
+				// that runs workloads (make test-e2e-local) it turns True.
+				ready := meta.FindStatusCondition(cr.Status.Conditions, okt.ConditionReady)
+				g.Expect(ready).NotTo(BeNil(), "conditions: %v", cr.Status.Conditions)
+				g.Expect(ready.Status == metav1.ConditionTrue || ready.Reason == okt.ReasonProgressing).To(BeTrue(),
+					"Ready: %+v", ready)
 			}).Should(Succeed())
 
 			By("Checking that every resource the Backup owns exists")
@@ -89,6 +95,9 @@ var _ = Describe("Backup Controller", func() {
 			for _, build := range backupBuilders() {
 				res, err := build(cr)
 				Expect(err).NotTo(HaveOccurred())
+				if res == nil {
+					continue // not wanted for this Backup
+				}
 				Expect(res.Fetch(ctx, resources.Env{Client: k8sClient})).To(Succeed())
 				Expect(res.Exists()).To(BeTrue(), "%s was not created", res.Key())
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -23,6 +24,9 @@ import (
 type MemcachedReconciler struct {
 	client.Client
 	Scheme *runtime.Scheme
+	// Recorder records an Event on the Memcached for each change okt makes;
+	// SetupWithManager sets it from the manager when it is nil.
+	Recorder record.EventRecorder
 }
 
 // +kubebuilder:rbac:groups=cache.example.com,resources=memcacheds,verbs=get;list;watch;create;update;patch;delete
@@ -47,7 +51,7 @@ func (r *MemcachedReconciler) oktReconciler() *okt.Reconciler[*cachev1alpha1.Mem
 	engine := engines.NewStepper[*cachev1alpha1.Memcached](memcachedSteps{})
 	// USER CODE (options): add okt options here, for example
 	// okt.WithMaxCreations(5) or okt.WithResync(10*time.Minute).
-	return okt.New[*cachev1alpha1.Memcached](r.Client, engine)
+	return okt.New[*cachev1alpha1.Memcached](r.Client, engine, okt.WithEventRecorder(r.Recorder))
 }
 
 // memcachedSteps is the code the Stepper engine runs in each state.
@@ -114,6 +118,9 @@ func (st memcachedSteps) OnError(ctx context.Context, s *okt.Scope[*cachev1alpha
 
 // SetupWithManager sets up the controller with the Manager.
 func (r *MemcachedReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorderFor("memcached-controller")
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&cachev1alpha1.Memcached{}).
 		Owns(&appsv1.Deployment{}).
