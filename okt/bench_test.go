@@ -10,7 +10,7 @@ import (
 )
 
 // BenchmarkSteadyReconcile measures a reconcile of a Widget owning five
-// converged objects (ConfigMap, Secret, Service, ServiceAccount, Deployment)
+// converged, ready objects (ConfigMap, Secret, Service, ServiceAccount, Deployment)
 // against the real API server through a direct client: time, allocations,
 // and API requests per reconcile (reads/op, writes/op; writes/op must be 0).
 func BenchmarkSteadyReconcile(b *testing.B) {
@@ -20,7 +20,7 @@ func BenchmarkSteadyReconcile(b *testing.B) {
 	w := newWidget(b, plain, ns, "bench")
 	five := func(w *testapi.Widget) []resources.Resource { return allKinds(w)[:5] }
 	r := okt.New[*testapi.Widget](counted, okt.EngineFunc[*testapi.Widget](widgetSteps{build: five}.run))
-	mustReconcile(b, r, request(w))
+	reconcileUntilReady(b, r, plain, w)
 	ctx := context.Background()
 	req := request(w)
 
