@@ -36,6 +36,13 @@ func (s *Scope[T]) event(eventType, reason, format string, args ...any) {
 	s.opts.recorder.Event(s.cr, eventType, reason, s.redact(fmt.Sprintf(format, args...)))
 }
 
+// Event records an Event on the custom resource through the recorder given
+// with WithEventRecorder (nothing without one). Secret values in message are
+// masked. Record Events for real changes only.
+func (s *Scope[T]) Event(eventType, reason, message string) {
+	s.event(eventType, reason, "%s", message)
+}
+
 func (s *Scope[T]) normalEvent(reason, format string, args ...any) {
 	s.event(corev1.EventTypeNormal, reason, format, args...)
 }

@@ -230,3 +230,47 @@ func (m *Machine[D]) Run(ctx context.Context, d D) (Path, error) {
 		cur = next
 	}
 }
+
+// Next returns the transition a run would take out of from, given d: the
+// first whose guard holds, else the default one; false when from is not
+// declared or no transition is taken. It runs no action: with Enter, it lets
+// a caller step a machine whose current state is stored elsewhere (a custom
+// resource's status), one transition at a time.
+func (m *Machine[D]) Next(from State, d D) (Transition, bool) {
+	n, ok := m.nodes[from]
+	if !ok {
+		return Transition{}, false
+	}
+	for _, e := range n.edges {
+		if e.guard(d) {
+			return Transition{From: from, To: e.to, Priority: e.priority, Label: e.label}, true
+		}
+	}
+	if n.hasDefault {
+		return Transition{From: from, To: n.def, Default: true}, true
+	}
+	return Transition{}, false
+}
+
+// Enter runs the action of state s on d, as a run does when it enters s. It
+// returns a *StateError when the action fails, and an error when s is not
+// declared.
+func (m *Machine[D]) Enter(ctx context.Context, s State, d D) error {
+	n, ok := m.nodes[s]
+	if !ok {
+		return fmt.Errorf("statemachine: state %q is not declared", s)
+	}
+	if n.action == nil {
+		return nil
+	}
+	if err := n.action(ctx, d); err != nil {
+		return &StateError{State: s, Err: err}
+	}
+	return nil
+}
+
+// Has reports whether s is declared.
+func (m *Machine[D]) Has(s State) bool {
+	_, ok := m.nodes[s]
+	return ok
+}
