@@ -148,3 +148,7 @@ func TestSteadyStateSendsNoWrite(t *testing.T) {
 		t.Errorf("resourceVersions changed (-before +after):\n%s", d)
 	}
 }
+
+func findCondition(w *testapi.Widget, t string) *metav1.Condition {
+	return meta.FindStatusCondition(w.Status.Conditions, t)
+}

@@ -3,6 +3,8 @@ package testapi
 import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/okt-dev/okt/okt/lifecycle"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -25,9 +27,11 @@ type WidgetSpec struct {
 	Data    map[string]string `json:"data,omitempty"`
 }
 
-// WidgetStatus holds the conditions okt manages.
+// WidgetStatus holds the conditions okt manages, and the lifecycle of the
+// application when a test drives one.
 type WidgetStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	Lifecycle  lifecycle.Status   `json:"lifecycle,omitempty"`
 }
 
 // Widget is a namespaced custom resource with a status subresource.
@@ -62,6 +66,7 @@ func (w *Widget) DeepCopyInto(out *Widget) {
 			w.Status.Conditions[i].DeepCopyInto(&out.Status.Conditions[i])
 		}
 	}
+	w.Status.Lifecycle.DeepCopyInto(&out.Status.Lifecycle)
 }
 
 // DeepCopy returns a copy of w.
