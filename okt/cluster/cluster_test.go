@@ -41,12 +41,14 @@ func startCluster(t *testing.T, opts cluster.Options) *cluster.Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkPorts(t, c.Dir(), c.PIDs())
 	t.Cleanup(func() {
 		pids := clusterProcesses(c.Dir())
 		if err := c.Stop(); err != nil {
 			t.Errorf("Stop: %v", err)
 		}
 		checkNothingLeft(t, c.Dir(), pids)
+		checkClosed(t, c.Config().Host)
 	})
 	return c
 }
@@ -403,7 +405,9 @@ func TestTwoClusters(t *testing.T) {
 			t.Errorf("Stop: %v", err)
 		}
 		checkNothingLeft(t, a.Dir(), pidsA)
+		checkClosed(t, a.Config().Host)
 	})
+	checkPorts(t, a.Dir(), a.PIDs())
 
 	if a.Config().Host == b.Config().Host {
 		t.Fatalf("both clusters serve at %s", a.Config().Host)
