@@ -103,8 +103,9 @@ func TestExternalCreateAPI(t *testing.T) {
 		got = append(got, p)
 	}
 	slices.Sort(got)
-	want := []string{"api/v1alpha1/memcached_types.go", "internal/controller/memcached_controller.go",
-		"internal/controller/memcached_controller_test.go"}
+	want := []string{"Makefile", "api/v1alpha1/memcached_types.go", "internal/controller/memcached_controller.go",
+		"internal/controller/memcached_controller_test.go",
+		"test/e2e-local/e2e_local_suite_test.go", "test/e2e-local/e2e_local_test.go"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}

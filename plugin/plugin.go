@@ -230,7 +230,9 @@ func (p *createAPISubcommand) UpdateMetadata(cli kbplugin.CLIMetadata, meta *kbp
 The okt plugin (` + Key + `) adds status conditions to the API types and
 replaces the controller with one built on the okt library (Stepper engine),
 with one place per state for your code. Add the resources it manages with
-"` + cli.CommandName + ` create resource".
+"` + cli.CommandName + ` create resource". The kind also joins the local
+end-to-end test (test/e2e-local, "make test-e2e-local"): the manager, run
+against okt's local cluster, brings its sample to Ready with its Pods Running.
 `
 }
 

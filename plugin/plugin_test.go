@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/kubebuilder/v4/pkg/plugin/external"
 
 	"github.com/okt-dev/okt/plugin"
+	"github.com/okt-dev/okt/scaffolds"
 	"github.com/okt-dev/okt/scaffolds/scaffoldstest"
 )
 
@@ -115,6 +116,12 @@ func TestCreateAPISubcommand(t *testing.T) {
 		ctrl, _ := afero.ReadFile(fsys, "internal/controller/memcached_controller.go")
 		if got := strings.Contains(string(ctrl), "engines.NewStepper"); got != okt {
 			t.Errorf("okt project %v: okt controller %v", okt, got)
+		}
+		e2e, _ := afero.Exists(fsys, scaffolds.E2ELocalTestPath())
+		makefile, _ := afero.ReadFile(fsys, "Makefile")
+		target := strings.Contains(string(makefile), "\ntest-e2e-local:")
+		if e2e != okt || target != okt {
+			t.Errorf("okt project %v: local e2e test %v, Makefile target %v", okt, e2e, target)
 		}
 	}
 }

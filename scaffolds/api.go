@@ -21,7 +21,9 @@ type API struct {
 	// file is an error.
 	Types bool
 	// Controller asks for the okt controller and its test, replacing
-	// go/v4's. The resource must have a Go package (Resource.Path).
+	// go/v4's, and for the kind in the local end-to-end test (test/e2e-local,
+	// written with its Makefile target test-e2e-local if missing). The
+	// resource must have a Go package (Resource.Path).
 	Controller bool
 }
 
@@ -66,7 +68,46 @@ func (a API) Scaffold(fsys afero.Fs) ([]string, error) {
 		}
 		paths = append(paths, ControllerPath(multi, res), ControllerTestPath(multi, res))
 	}
+	if a.Controller {
+		e2e, err := a.scaffoldE2ELocal(fsys, st)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, e2e...)
+	}
 	return st.commit(paths...)
+}
+
+// scaffoldE2ELocal stages the local end-to-end test (written once), the
+// resource's kind among its okt kinds, and the Makefile target that runs
+// it, and returns their paths.
+func (a API) scaffoldE2ELocal(fsys afero.Fs, st *stage) ([]string, error) {
+	res := a.Resource
+	kind := &E2ELocalKind{}
+	kind.Path = E2ELocalTestPath()
+	s := machinery.NewScaffold(st.fs(),
+		machinery.WithConfig(a.Config),
+		machinery.WithBoilerplate(readBoilerplate(fsys)),
+		machinery.WithResource(&res),
+	)
+	if err := s.Execute(&E2ELocalSuite{}, &E2ELocalTest{}, kind); err != nil {
+		return nil, fmt.Errorf("cannot scaffold the local end-to-end test: %w", err)
+	}
+	paths := []string{E2ELocalSuitePath(), E2ELocalTestPath()}
+	makefile, err := afero.ReadFile(fsys, "Makefile")
+	if errors.Is(err, fs.ErrNotExist) {
+		return paths, nil // not a go/v4 layout: no target to add
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the Makefile: %w", err)
+	}
+	if out, changed := AddMakefileTarget(makefile); changed {
+		if err := st.write("Makefile", out); err != nil {
+			return nil, err
+		}
+		paths = append(paths, "Makefile")
+	}
+	return paths, nil
 }
 
 // hasOktController reports whether the controller exists and was already

@@ -39,7 +39,8 @@ func TestAPIScaffold(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"api/v1alpha1/memcached_types.go", "internal/controller/memcached_controller.go",
-		"internal/controller/memcached_controller_test.go"}
+		"internal/controller/memcached_controller_test.go",
+		"test/e2e-local/e2e_local_suite_test.go", "test/e2e-local/e2e_local_test.go", "Makefile"}
 	if diff := cmp.Diff(want, changed); diff != "" {
 		t.Errorf("changed files (-want +got):\n%s", diff)
 	}
@@ -127,7 +128,8 @@ func TestAPIScaffoldMultiGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"api/cache/v1alpha1/memcached_types.go", "internal/controller/cache/memcached_controller.go",
-		"internal/controller/cache/memcached_controller_test.go"}
+		"internal/controller/cache/memcached_controller_test.go",
+		"test/e2e-local/e2e_local_suite_test.go", "test/e2e-local/e2e_local_test.go", "Makefile"}
 	if diff := cmp.Diff(want, changed); diff != "" {
 		t.Errorf("changed files (-want +got):\n%s", diff)
 	}

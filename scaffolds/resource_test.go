@@ -232,7 +232,7 @@ func compiles(t *testing.T, fsys afero.Fs) {
 	pkg := "github.com/okt-dev/okt/scaffolds/" + filepath.ToSlash(dir)
 	files := scaffoldstest.Snapshot(t, fsys)
 	for p, content := range files {
-		if !strings.HasPrefix(p, "api/") && !strings.HasPrefix(p, "internal/controller/") {
+		if !strings.HasPrefix(p, "api/") && !strings.HasPrefix(p, "internal/controller/") && !strings.HasPrefix(p, scaffolds.E2ELocalDir+"/") {
 			continue
 		}
 		content = strings.ReplaceAll(content, `"`+scaffoldstest.Repo+`/`, `"`+pkg+`/`)
