@@ -124,6 +124,10 @@ func ServiceURL(scheme, name, namespace string, port int32) string {
 	return fmt.Sprintf("%s://%s.%s.svc:%d", scheme, name, namespace, port)
 }
 
+// CloseIdleConnections closes the client's idle connections: call it when
+// dropping a Client (its custom resource deleted, say).
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
 // BaseURL is the URL calls are resolved against.
 func (c *Client) BaseURL() string { return c.base.String() }
 
