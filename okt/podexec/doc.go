@@ -36,4 +36,14 @@
 // only: the rest of a command line may hold secrets (a password given to a
 // database shell), as may its standard input and output, which no error or
 // log line carries.
+//
+// # Where it works
+//
+// Client needs Pods whose containers run: a real cluster, or kind. okt's
+// local cluster (package okt/cluster) runs no containers, and its fake nodes
+// serve no exec. kwok can be set up to answer exec by running the command on
+// the host (an Exec or ClusterExec rule), but it then loses exit codes (a
+// non-zero exit comes back as an InternalError, not a *ExitError) and never
+// closes the command's standard input; this package's own tests use an
+// in-process server that speaks the protocol instead.
 package podexec
