@@ -69,6 +69,7 @@ test-unit: cluster-assets-built ## Library and plugin tests, with -race, on the 
 .PHONY: bench
 bench: cluster-assets-built ## Steady-state reconcile benchmark (ns/op, allocs/op, API requests per reconcile), on the local cluster.
 	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -run '^$$' -bench . -benchtime 200x -count=1 ./okt/
+	OKT_BENCH=1 KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -run '^TestCompareSteadyReconcile$$' -count=1 -v ./okt/ | grep -v '"level"' | grep -E '^\s+\|' 
 
 .PHONY: generate-testdata
 generate-testdata: build ## Regenerate testdata/project-v3 with the okt CLI.

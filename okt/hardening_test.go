@@ -74,7 +74,11 @@ func TestExplicitZerosAreEnforced(t *testing.T) {
 	edit(t, plain, key("zero"), cron, func() { cron.Spec.Suspend = ptr.To(true) })
 
 	counter.Reset()
+	fullBefore, _ := resources.DriftChecks()
 	mustReconcile(t, r, request(w))
+	if full, _ := resources.DriftChecks(); full-fullBefore < 3 {
+		t.Errorf("the edited objects took the fast path: %d full drift checks, want 3", full-fullBefore)
+	}
 	if _, objects := writesByObject(counter.Writes()); len(objects) != 1 || objects[w.Name+"-zero"] != 3 {
 		t.Errorf("writes %v, want one on each of the three objects", counter.Writes())
 	}
@@ -96,12 +100,17 @@ func TestExplicitZerosAreEnforced(t *testing.T) {
 		t.Errorf("suspend %v, want it set back to false", got)
 	}
 	reconcileUntilReady(t, r, plain, w)
+	mustReconcile(t, r, request(w)) // the last resourceVersions checked once
+	_, fastBefore := resources.DriftChecks()
 	for i := range 3 {
 		counter.Reset()
 		mustReconcile(t, r, request(w))
 		if got := counter.Writes(); len(got) != 0 {
 			t.Errorf("steady reconcile %d sent %v", i+1, got)
 		}
+	}
+	if _, fast := resources.DriftChecks(); fast-fastBefore != 9 {
+		t.Errorf("3 steady reconciles of 3 objects: %d fast drift checks, want 9", fast-fastBefore)
 	}
 }
 

@@ -147,8 +147,18 @@ func (s *Scope[T]) pruneOne(ctx context.Context, e InventoryEntry) bool {
 	if resources.IsSecret(e.resourceKey()) {
 		ctx = resources.WithoutWireLogs(ctx)
 	}
-	s.wrote(kindLabel(e.resourceKey()), causePrune)
-	err := s.client.Delete(ctx, obj, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
+	// A read first (direct: unstructured objects are not cached): a
+	// reconcile that runs on a stale copy of the custom resource, whose
+	// inventory still lists an object pruned a moment ago, sends no delete.
+	err := s.client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+	if err == nil && obj.GetUID() != uid {
+		s.log.V(1).Info("pruning: not deleted, another object of that name exists now", "resource", name)
+		return true
+	}
+	if err == nil {
+		s.wrote(kindLabel(e.resourceKey()), causePrune)
+		err = s.client.Delete(ctx, obj, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
+	}
 	switch {
 	case err == nil:
 		s.results.AddSuccess(name, results.Pruned)

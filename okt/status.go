@@ -124,6 +124,26 @@ func statusMap(obj client.Object) (map[string]any, error) {
 	return m.Status, nil
 }
 
+// sameStatus reports whether a and b have a Status field (of the same type)
+// with semantically equal values; false when either has none.
+func sameStatus(a, b any) bool {
+	sa, sb := statusField(a), statusField(b)
+	if !sa.IsValid() || !sb.IsValid() || sa.Type() != sb.Type() {
+		return false
+	}
+	return equality.Semantic.DeepEqual(sa.Interface(), sb.Interface())
+}
+
+// statusField returns the Status field of a pointer to a struct, or the zero
+// Value.
+func statusField(obj any) reflect.Value {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	return v.Elem().FieldByName("Status")
+}
+
 // mergeDiff returns the JSON merge patch (RFC 7386) that takes before to
 // after, and whether it is empty.
 func mergeDiff(before, after map[string]any) map[string]any {
@@ -159,11 +179,14 @@ func mergeDiff(before, after map[string]any) map[string]any {
 // same decisions to its conditions, and patching again. Nothing is sent when
 // nothing changed.
 func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
+	s.applyConditions()
+	if sameStatus(original, s.cr) {
+		return nil // the steady state: compared in typed form, no JSON
+	}
 	before, err := statusMap(original)
 	if err != nil {
 		return fmt.Errorf("cannot read the status: %w", err)
 	}
-	s.applyConditions()
 	after, err := statusMap(s.cr)
 	if err != nil {
 		return fmt.Errorf("cannot read the status: %w", err)

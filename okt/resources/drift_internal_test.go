@@ -6,6 +6,7 @@ package resources
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -55,13 +56,18 @@ func webDeployment() *appsv1.Deployment {
 	}
 }
 
+var liveVersion = 41
+
 // withServerState returns a copy of desired as the API server would return it
 // after a write by okt: defaults, server metadata, foreign labels and
 // annotations, status.
 func withServerState(desired *appsv1.Deployment) *appsv1.Deployment {
 	live := desired.DeepCopy()
 	live.TypeMeta = metav1.TypeMeta{}
-	live.ResourceVersion = "42"
+	// Every state of an object has its own resourceVersion, as on a real API
+	// server (change detection remembers what it checked by it).
+	liveVersion++
+	live.ResourceVersion = strconv.Itoa(liveVersion)
 	live.UID = "dep-uid"
 	live.Generation = 3
 	live.CreationTimestamp = metav1.Now()
@@ -95,6 +101,9 @@ func withServerState(desired *appsv1.Deployment) *appsv1.Deployment {
 
 func prepared[O client.Object](t *testing.T, obj O, mutate func(O) error, opts ...Option) *Mutable[O] {
 	t.Helper()
+	// The fixtures reuse UIDs and resourceVersions for different contents,
+	// which a real API server never does: start with an empty memory.
+	*memo = memory{}
 	m := NewMutable(obj, mutate, opts...)
 	if err := m.Prepare(t.Context(), internalEnv()); err != nil {
 		t.Fatalf("Prepare: %v", err)

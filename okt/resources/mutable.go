@@ -24,11 +24,37 @@ type Mutable[O client.Object] struct {
 
 // Prepare computes the desired object, as Object.Prepare does, and from it
 // the managed fields and their hash, which it stores in the desired object's
-// HashAnnotation.
+// HashAnnotation. A desired object identical to the last one prepared for
+// the same key (same fingerprint) reuses its hash; its managed fields are
+// then computed only if an update needs them.
 func (m *Mutable[O]) Prepare(ctx context.Context, env Env) error {
 	if err := m.Object.Prepare(ctx, env); err != nil {
 		return err
 	}
+	m.intent = nil
+	fp, fpOK := fingerprint(m.desired)
+	if h, ok := memo.desiredHash(m.key, fp); fpOK && ok {
+		m.hash = h
+	} else {
+		if err := m.computeIntent(); err != nil {
+			return err
+		}
+		if fpOK {
+			memo.rememberDesired(m.key, fp, m.hash)
+		}
+	}
+	ann := m.desired.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[HashAnnotation] = m.hash
+	m.desired.SetAnnotations(ann)
+	return nil
+}
+
+// computeIntent computes the managed fields of the desired object, how they
+// compare, and their hash.
+func (m *Mutable[O]) computeIntent() error {
 	u, err := toUnstructured(m.desired)
 	if err != nil {
 		return fmt.Errorf("cannot convert %s: %w", m.key, err)
@@ -39,12 +65,22 @@ func (m *Mutable[O]) Prepare(ctx context.Context, env Env) error {
 	if err != nil {
 		return fmt.Errorf("cannot hash %s: %w", m.key, err)
 	}
-	ann := m.desired.GetAnnotations()
-	if ann == nil {
-		ann = map[string]string{}
+	return nil
+}
+
+// ensureIntent computes the managed fields if Prepare reused a hash.
+func (m *Mutable[O]) ensureIntent() error {
+	if m.intent != nil {
+		return nil
 	}
-	ann[HashAnnotation] = m.hash
-	m.desired.SetAnnotations(ann)
+	hash := m.hash
+	if err := m.computeIntent(); err != nil {
+		return err
+	}
+	if m.hash != hash {
+		// Cannot happen: the fingerprint matched. Trust the computation.
+		memo.rememberDesired(m.key, [sha256.Size]byte{}, "")
+	}
 	return nil
 }
 
@@ -105,6 +141,18 @@ func (m *Mutable[O]) change() change {
 		}
 		return change{CauseDesired, "", fmt.Sprintf("desired state changed (hash %s -> %s)", got, m.hash)}
 	}
+	if ref := m.ownerRef(); ref != nil && !hasOwner(m.live, ref.UID) {
+		return change{CauseDrift, "", "owner reference to " + ref.Name + " missing"}
+	}
+	uid, rv := m.live.GetUID(), m.live.GetResourceVersion()
+	if memo.isVerified(uid, rv, m.hash) {
+		checks.fast.Add(1)
+		return change{} // this very live object was checked against this desired state
+	}
+	checks.full.Add(1)
+	if err := m.ensureIntent(); err != nil {
+		return change{CauseDrift, "", err.Error()}
+	}
 	live, err := toUnstructured(m.live)
 	if err != nil {
 		return change{CauseDrift, "", "cannot convert the live object: " + err.Error()}
@@ -113,9 +161,7 @@ func (m *Mutable[O]) change() change {
 		path, _, _ := strings.Cut(d, ": ")
 		return change{CauseDrift, path, "live object drifted: " + d}
 	}
-	if ref := m.ownerRef(); ref != nil && !hasOwner(m.live, ref.UID) {
-		return change{CauseDrift, "", "owner reference to " + ref.Name + " missing"}
-	}
+	memo.rememberVerified(uid, rv, m.hash)
 	return change{}
 }
 
@@ -128,6 +174,9 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 	need, _ := m.NeedsUpdate()
 	if !need {
 		return nil
+	}
+	if err := m.ensureIntent(); err != nil {
+		return err
 	}
 	live, err := toUnstructured(m.live)
 	if err != nil {

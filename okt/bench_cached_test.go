@@ -1,0 +1,213 @@
+package okt_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/okt-dev/okt/okt"
+	"github.com/okt-dev/okt/okt/internal/testapi"
+	"github.com/okt-dev/okt/okt/internal/testenv"
+	"github.com/okt-dev/okt/okt/resources"
+)
+
+// threeKinds is what the cached benchmark's Widget owns: a Deployment, a
+// ConfigMap and a Service, as a scaffolded Memcached operator does.
+func threeKinds(w *testapi.Widget) []resources.Resource {
+	var out []resources.Resource
+	for _, k := range kinds {
+		switch k.name {
+		case "Deployment", "ConfigMap", "Service":
+			out = append(out, k.build(w))
+		}
+	}
+	return out
+}
+
+// cachedWorld is a Widget owning threeKinds, converged and ready, and a
+// client that reads through an informer cache, as a manager's does.
+type cachedWorld struct {
+	client client.Client
+	w      *testapi.Widget
+	req    reconcile.Request
+	stop   context.CancelFunc
+}
+
+func newCachedWorld(tb testing.TB) *cachedWorld {
+	tb.Helper()
+	_, _, plain := newClients(tb)
+	ns := newNamespace(tb, plain)
+	w := newWidget(tb, plain, ns, "cached")
+	ctx, cancel := context.WithCancel(context.Background())
+	c, err := cache.New(cfg, cache.Options{Scheme: testenv.Scheme(), DefaultNamespaces: map[string]cache.Config{ns: {}}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go func() { _ = c.Start(ctx) }()
+	cl, err := client.New(cfg, client.Options{Scheme: testenv.Scheme(), Cache: &client.CacheOptions{Reader: c}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := okt.New[*testapi.Widget](cl, okt.EngineFunc[*testapi.Widget](widgetSteps{build: threeKinds}.run))
+	reconcileUntilReady(tb, r, plain, w)
+	// The cache has seen the last status write.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		cur := &testapi.Widget{}
+		if err := cl.Get(ctx, client.ObjectKeyFromObject(w), cur); err != nil {
+			tb.Fatal(err)
+		}
+		if findCondition(cur, okt.ConditionReady) != nil && findCondition(cur, okt.ConditionReady).Status == metav1.ConditionTrue {
+			break
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal("the cache never saw the Widget Ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return &cachedWorld{client: cl, w: w, req: request(w), stop: cancel}
+}
+
+// handWritten is a careful hand-written steady reconcile of the same
+// objects: read the Widget and its three objects from the cache, build each
+// desired object, compare with equality.Semantic.DeepDerivative, write
+// nothing. It returns an error if anything would be written.
+func handWritten(ctx context.Context, c client.Client, key client.ObjectKey) error {
+	w := &testapi.Widget{}
+	if err := c.Get(ctx, key, w); err != nil {
+		return err
+	}
+	dep := &appsv1.Deployment{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: w.Namespace, Name: w.Name + "-deploy"}, dep); err != nil {
+		return err
+	}
+	wantDep := appsv1.DeploymentSpec{
+		Replicas: ptr.To(w.Spec.Size),
+		Selector: &metav1.LabelSelector{MatchLabels: labels(w)},
+		Template: podTemplate(w, ""),
+	}
+	if !equality.Semantic.DeepDerivative(wantDep, dep.Spec) || !equality.Semantic.DeepDerivative(labels(w), dep.Labels) {
+		return fmt.Errorf("the Deployment would be written")
+	}
+	cm := &corev1.ConfigMap{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: w.Namespace, Name: w.Name + "-cm"}, cm); err != nil {
+		return err
+	}
+	wantData := map[string]string{"message": w.Spec.Message}
+	for k, v := range w.Spec.Data {
+		wantData[k] = v
+	}
+	if !equality.Semantic.DeepDerivative(wantData, cm.Data) || !equality.Semantic.DeepDerivative(labels(w), cm.Labels) {
+		return fmt.Errorf("the ConfigMap would be written")
+	}
+	svc := &corev1.Service{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: w.Namespace, Name: w.Name + "-svc"}, svc); err != nil {
+		return err
+	}
+	wantSvc := corev1.ServiceSpec{
+		Selector: labels(w),
+		Ports: []corev1.ServicePort{
+			{Name: "http", Port: 80, TargetPort: intstr.FromString("http")},
+			// Set by hand: DeepDerivative takes an IntOrString 0 as a value.
+			{Name: "plain", Port: 11211, TargetPort: intstr.FromInt32(11211)},
+		},
+	}
+	if !equality.Semantic.DeepDerivative(wantSvc, svc.Spec) {
+		return fmt.Errorf("the Service would be written")
+	}
+	return nil
+}
+
+// BenchmarkCachedSteadyReconcile: one steady reconcile through an informer
+// cache, okt's and a hand-written one of the same three objects.
+func BenchmarkCachedSteadyReconcile(b *testing.B) {
+	needCluster(b)
+	world := newCachedWorld(b)
+	defer world.stop()
+	ctx := context.Background()
+	b.Run("okt", func(b *testing.B) {
+		counter := &testenv.Counter{}
+		cl, err := client.New(counter.Wrap(cfg), client.Options{Scheme: testenv.Scheme(), Cache: &client.CacheOptions{Reader: cacheOf(world)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := okt.New[*testapi.Widget](cl, okt.EngineFunc[*testapi.Widget](widgetSteps{build: threeKinds}.run))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if _, err := r.Reconcile(ctx, world.req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		if n := len(counter.Writes()); n != 0 {
+			b.Fatalf("steady reconciles sent %d writes: %v", n, counter.Writes())
+		}
+	})
+	b.Run("handwritten", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if err := handWritten(ctx, world.client, client.ObjectKeyFromObject(world.w)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func cacheOf(w *cachedWorld) client.Reader { return w.client }
+
+// TestCompareSteadyReconcile prints okt's cached steady reconcile against
+// the hand-written one, with the ratios (make bench; OKT_BENCH=1).
+func TestCompareSteadyReconcile(t *testing.T) {
+	if os.Getenv("OKT_BENCH") == "" {
+		t.Skip("set OKT_BENCH=1 (make bench)")
+	}
+	needCluster(t)
+	world := newCachedWorld(t)
+	defer world.stop()
+	ctx := context.Background()
+	r := okt.New[*testapi.Widget](world.client, okt.EngineFunc[*testapi.Widget](widgetSteps{build: threeKinds}.run))
+	if err := handWritten(ctx, world.client, client.ObjectKeyFromObject(world.w)); err != nil {
+		t.Fatalf("the hand-written reconcile is not steady: %v", err)
+	}
+	oktRes := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := r.Reconcile(ctx, world.req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	hand := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if err := handWritten(ctx, world.client, client.ObjectKeyFromObject(world.w)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	ratio := func(a, b int64) string {
+		if b == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.2fx", float64(a)/float64(b))
+	}
+	t.Logf("\n| steady reconcile (cached) | ns/op | B/op | allocs/op |\n|---|---|---|---|\n"+
+		"| okt | %d | %d | %d |\n| hand-written | %d | %d | %d |\n| ratio | %s | %s | %s |",
+		oktRes.NsPerOp(), oktRes.AllocedBytesPerOp(), oktRes.AllocsPerOp(),
+		hand.NsPerOp(), hand.AllocedBytesPerOp(), hand.AllocsPerOp(),
+		ratio(oktRes.NsPerOp(), hand.NsPerOp()), ratio(oktRes.AllocedBytesPerOp(), hand.AllocedBytesPerOp()),
+		ratio(oktRes.AllocsPerOp(), hand.AllocsPerOp()))
+}

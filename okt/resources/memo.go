@@ -1,0 +1,107 @@
+package resources
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"sync"
+	"sync/atomic"
+
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// memo remembers, for the whole process, what change detection already
+// computed, so that a steady reconcile does not compute it again:
+//   - for each managed object, a fingerprint of its last desired object (the
+//     SHA-256 of its JSON) and the hash of its managed fields: an unchanged
+//     desired object is not converted, walked and hashed again;
+//   - for each live object found without drift, its UID, resourceVersion and
+//     the desired hash it was checked against: the same live object (any
+//     edit changes its resourceVersion) against the same desired state is
+//     not converted and compared again.
+//
+// Both are exact: a changed desired object has another fingerprint, an
+// edited live object another resourceVersion, and either goes the full way.
+var memo = &memory{}
+
+// maxMemo bounds each table: past it, the table starts afresh (entries of
+// deleted objects are never removed one by one).
+const maxMemo = 200000
+
+type memory struct {
+	mu       sync.Mutex
+	desired  map[Key]desiredMemo
+	verified map[types.UID]verifiedMemo
+}
+
+type desiredMemo struct {
+	fingerprint [sha256.Size]byte
+	hash        string
+}
+
+type verifiedMemo struct {
+	resourceVersion, hash string
+}
+
+// fingerprint returns the SHA-256 of obj's JSON, and false if it cannot be
+// encoded.
+func fingerprint(obj any) ([sha256.Size]byte, bool) {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return [sha256.Size]byte{}, false
+	}
+	return sha256.Sum256(data), true
+}
+
+// desiredHash returns the hash remembered for k's desired object of
+// fingerprint fp.
+func (m *memory) desiredHash(k Key, fp [sha256.Size]byte) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.desired[k]
+	if !ok || d.fingerprint != fp {
+		return "", false
+	}
+	return d.hash, true
+}
+
+func (m *memory) rememberDesired(k Key, fp [sha256.Size]byte, hash string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.desired == nil || len(m.desired) >= maxMemo {
+		m.desired = map[Key]desiredMemo{}
+	}
+	m.desired[k] = desiredMemo{fingerprint: fp, hash: hash}
+}
+
+// isVerified reports whether the live object uid at resourceVersion rv was
+// found without drift against the desired hash.
+func (m *memory) isVerified(uid types.UID, rv, hash string) bool {
+	if uid == "" || rv == "" {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.verified[uid]
+	return ok && v.resourceVersion == rv && v.hash == hash
+}
+
+func (m *memory) rememberVerified(uid types.UID, rv, hash string) {
+	if uid == "" || rv == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.verified == nil || len(m.verified) >= maxMemo {
+		m.verified = map[types.UID]verifiedMemo{}
+	}
+	m.verified[uid] = verifiedMemo{resourceVersion: rv, hash: hash}
+}
+
+// checks counts the drift checks of live objects, by path taken.
+var checks struct{ fast, full atomic.Int64 }
+
+// DriftChecks returns how many live objects change detection compared in
+// full with their desired state, and how many it found unchanged on the fast
+// path (the same resourceVersion already checked against the same desired
+// state), since the process started. For tests and diagnostics.
+func DriftChecks() (full, fast int64) { return checks.full.Load(), checks.fast.Load() }
