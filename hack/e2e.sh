@@ -2,12 +2,13 @@
 # End to end, as a user would, from empty folders:
 #   hack/e2e.sh <okt binary>
 # 1. the okt CLI scaffolds a Memcached operator with resources; it builds and
-#    passes its own make test;
+#    passes its own make test and make test-e2e-local (hack/test-project.sh);
 # 2. the stock kubebuilder v4.6.0 CLI with okt installed as an external plugin
-#    scaffolds the same operator: the same controller, and it passes its own
-#    make test;
+#    scaffolds the same operator: the same controller, tests and Makefile
+#    target, and it passes its own make test and make test-e2e-local;
 # 3. stock kubebuilder without the okt plugin still works on the okt project
-#    (a second create api, make manifests).
+#    (a second create api, make manifests); make test-e2e-local skips the
+#    sample of its kind (a go/v4 controller) and passes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 okt=$(realpath "$1")
@@ -30,7 +31,8 @@ cd "$work/with-okt"
 "$okt" create api --group cache --version v1alpha1 --kind Memcached --resource --controller
 # What create api wrote, before resources are wired in: the reference for
 # the external plugin below.
-api_files="internal/controller/memcached_controller.go internal/controller/memcached_controller_test.go api/v1alpha1/memcached_types.go"
+api_files="internal/controller/memcached_controller.go internal/controller/memcached_controller_test.go api/v1alpha1/memcached_types.go
+  test/e2e-local/e2e_local_suite_test.go test/e2e-local/e2e_local_test.go Makefile"
 mkdir "$work/okt-api"
 tar -cf - $api_files | tar -xf - -C "$work/okt-api"
 "$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Deployment --name memcached
@@ -46,9 +48,11 @@ cd "$work/with-kubebuilder"
 "$kubebuilder" init --plugins go/v4,okt.orange.com/v1 --domain example.com --repo example.com/memcached-operator --okt-path "$root"
 "$kubebuilder" create api --group cache --version v1alpha1 --kind Memcached --resource --controller
 for f in $api_files; do
-  diff -u "$work/okt-api/$f" "$f" || { echo "e2e: kubebuilder + external plugin wrote a different $f than okt" >&2; exit 1; }
+  # The project's name (its folder's) is in the Makefile and the suite.
+  diff -u <(sed 's/with-okt/with-kubebuilder/g' "$work/okt-api/$f") "$f" ||
+    { echo "e2e: kubebuilder + external plugin wrote a different $f than okt" >&2; exit 1; }
 done
-echo "e2e: same controller, test and types as okt"
+echo "e2e: same controller, tests, types and Makefile target as okt"
 "$root/hack/test-project.sh" .
 
 step "stock kubebuilder without the okt plugin on the okt project"
@@ -58,4 +62,7 @@ cd "$work/with-okt"
 "$kubebuilder" create api --group cache --version v1alpha1 --kind Backup --resource --controller --make=false
 make manifests generate LOCALBIN="$LOCALBIN"
 go build ./...
+KUBEBUILDER_ASSETS="$("$root/hack/cluster.sh")" make test-e2e-local LOCALBIN="$LOCALBIN" | tee "$work/e2e-local.log"
+grep -q "skipping the sample Backup" "$work/e2e-local.log" ||
+  { echo "e2e: make test-e2e-local did not skip the sample of Backup, whose controller is go/v4's" >&2; exit 1; }
 echo "e2e: passed"
