@@ -14,7 +14,6 @@ import (
 	"github.com/okt-dev/okt/okt"
 	"github.com/okt-dev/okt/okt/internal/testapi"
 	"github.com/okt-dev/okt/okt/lifecycle"
-	"github.com/okt-dev/okt/okt/resources"
 )
 
 // appView is what the lifecycle guards of the test operator look at.
@@ -50,12 +49,7 @@ func appEngine(health string) okt.EngineFunc[*testapi.Widget] {
 		if s.Results().HasError() {
 			return
 		}
-		view := appView{ready: true}
-		for _, r := range s.Registry().All() {
-			if rr, ok := r.(resources.ReadinessReporter); ok && !rr.Readiness().Ready() {
-				view.ready = false
-			}
-		}
+		view := appView{ready: s.ObjectsReady()}
 		if resp, err := http.Get(health); err == nil {
 			view.healthy = resp.StatusCode == http.StatusOK
 			resp.Body.Close()

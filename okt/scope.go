@@ -440,6 +440,18 @@ func (s *Scope[T]) ManageSuccess() {
 	s.removeCondition(ConditionStalled)
 }
 
+// ObjectsReady reports whether every registered object is ready (see
+// resources.ReadinessOf), after the writes; kinds without readiness count as
+// ready once they exist. Lifecycle guards use it.
+func (s *Scope[T]) ObjectsReady() bool {
+	for _, r := range s.registry.All() {
+		if rr, ok := r.(resources.ReadinessReporter); ok && !rr.Readiness().Ready() {
+			return false
+		}
+	}
+	return true
+}
+
 // readyNow reports whether the custom resource is Ready for its current
 // generation: as decided in this reconcile, else as read.
 func (s *Scope[T]) readyNow() bool {
