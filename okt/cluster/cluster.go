@@ -122,7 +122,11 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the cluster's temporary folder: %w", err)
 	}
-	// The folder is resolved so that the watchdog finds it in command lines.
+	// The folder is absolute and resolved, as the watchdog looks for it in
+	// command lines.
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	if resolved, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = resolved
 	}

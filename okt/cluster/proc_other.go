@@ -13,8 +13,6 @@ func newProcessGroup() *syscall.SysProcAttr { return nil }
 
 func signalGroup(int, bool) {}
 
-func alive(int) bool { return false }
-
 type reaper struct{}
 
 func startReaper(string) (*reaper, error) {

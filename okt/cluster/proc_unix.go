@@ -27,11 +27,6 @@ func signalGroup(pgid int, kill bool) {
 	_ = syscall.Kill(-pgid, sig)
 }
 
-// alive tells whether the process pid exists (a zombie counts).
-func alive(pid int) bool {
-	return syscall.Kill(pid, 0) == nil
-}
-
 // reaperScript is the watchdog: it reads lines from its stdin, a pipe from
 // this process: "g <pgid>" (a process group to kill), "f <path>" (a file to
 // remove), until "disarm" (Stop cleaned up) or the end of its input (this
