@@ -123,7 +123,7 @@ func externalMetadata(args []string) kbplugin.SubcommandMetadata {
 		return kbplugin.SubcommandMetadata{
 			Description: "Adds status conditions to the API types, replaces the controller with one built on the okt library, " +
 				"and adds the kind to the local end-to-end test (test/e2e-local, make test-e2e-local).",
-			Examples:    `  kubebuilder create api --group cache --version v1alpha1 --kind Memcached --resource --controller`,
+			Examples: `  kubebuilder create api --group cache --version v1alpha1 --kind Memcached --resource --controller`,
 		}
 	default:
 		return kbplugin.SubcommandMetadata{Description: "The okt plugin (" + Key + ") adds nothing here."}
