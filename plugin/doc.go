@@ -60,17 +60,27 @@
 //     then needs the plugin installed. The external protocol cannot change
 //     PROJECT, so the plugins section is not written in this mode.
 //
-//  3. Compiled into another CLI built on kubebuilder v4.6.0 (operator-sdk
-//     v1.41+, which never discovers external plugins). Three lines in its
-//     main package:
+//  3. Compiled into another CLI built on kubebuilder v4.6.0's pkg/cli
+//     (operator-sdk v1.41+, which never discovers external plugins). The
+//     CLI hands its Go bundle to BundlesFor and registers the two bundles it
+//     returns; in operator-sdk's internal/cmd/operator-sdk/cli/cli.go, after
+//     gov4Bundle is built:
 //
 //     import oktplugin "github.com/okt-dev/okt/plugin"
-//     okt := oktplugin.New()
-//     cli.WithPlugins(okt) // next to the CLI's other plugins
 //
-//     and `--plugins go.kubebuilder.io/v4,okt.orange.com/v1` at init; or put
-//     okt in the CLI's own go/v4 bundle (Bundle shows how) so that plain
-//     `init` uses it.
+//     gov4Bundle, oktBundle, err := oktplugin.BundlesFor(gov4Bundle) // then: if err != nil { log.Fatal(err) }
+//     cli.WithPlugins(..., gov4Bundle, oktBundle, ...)                 // oktBundle next to gov4Bundle
+//
+//     Then `init --plugins okt.orange.com/v1` and `init --plugins
+//     go/v4,okt.orange.com/v1` both run the CLI's whole Go scaffold once
+//     (operator-sdk's manifests and scorecard included) and okt; PROJECT
+//     keeps "layout: [go.kubebuilder.io/v4]" with okt under plugins, as in
+//     the okt CLI, so later commands of that CLI run okt on okt projects
+//     and the same CLI without okt reads the project as a plain Go one. A
+//     plain `init` stays the CLI's own. hack/operator-sdk.sh (make
+//     operator-sdk) builds operator-sdk this way. Registering New() alone
+//     (cli.WithPlugins(oktplugin.New())) also works, with `--plugins
+//     go/v4,okt.orange.com/v1` only, and leaves okt in the layout.
 //
 // The plugin implements plugin.Deprecated (kubebuilder before v4.15 panics
 // without it) and binds its flags only once, so it may be in a chain twice
