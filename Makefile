@@ -33,6 +33,10 @@ build: ## Build the okt CLI into bin/okt; its okt init defaults --okt-path to th
 	$(GO) build ./...
 	$(GO) build -ldflags "-X 'github.com/okt-dev/okt/plugin.DefaultPath=$(CURDIR)'" -o $(BIN)/okt ./cmd/okt
 
+.PHONY: operator-sdk
+operator-sdk: ## Build operator-sdk v1.42.3 with okt compiled in into bin/operator-sdk (from the Go module proxy; cached, seconds the second time).
+	@hack/operator-sdk.sh >/dev/null
+
 .PHONY: envtest-assets
 envtest-assets: ## Print the folder of the test control plane (for KUBEBUILDER_ASSETS), building it the first time.
 	@hack/controlplane.sh

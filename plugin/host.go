@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/spf13/pflag"
@@ -270,11 +271,15 @@ func (s *hostedSub) UpdateMetadata(cli kbplugin.CLIMetadata, meta *kbplugin.Subc
 	if s.off() {
 		return
 	}
-	if s.okt && s.kind == "init" {
-		meta.Description += "\nokt (" + Key + ") acts at init only when --plugins names it, e.g. --plugins " + Key + ".\n"
-	}
+	examples := meta.Examples
 	if u, ok := s.inner.(kbplugin.UpdatesMetadata); ok {
 		u.UpdateMetadata(cli, meta)
+	}
+	if s.okt && s.kind == "init" {
+		meta.Description += "okt acts at init only when --plugins names it: --plugins " + Key + " (or go/v4," + Key + ").\n"
+		// okt's own example assumes the okt CLI, where okt is the default.
+		added := strings.TrimPrefix(meta.Examples, examples)
+		meta.Examples = examples + strings.ReplaceAll(added, cli.CommandName+" init --domain", cli.CommandName+" init --plugins "+Key+" --domain")
 	}
 }
 
