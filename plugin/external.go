@@ -101,7 +101,11 @@ func subcommandOf(args []string) string {
 }
 
 func externalFlags(args []string) []external.Flag {
-	if subcommandOf(args) != "init" {
+	switch subcommandOf(args) {
+	case "api":
+		return []external.Flag{{Name: "lifecycle", Type: "bool", Default: "false", Usage: lifecycleUsage}}
+	case "init":
+	default:
 		return nil
 	}
 	return []external.Flag{
@@ -197,11 +201,13 @@ func externalInit(req external.PluginRequest) (map[string]string, error) {
 
 func externalAPI(req external.PluginRequest) (map[string]string, error) {
 	var group, version, kind, plural string
+	var lifecycle bool
 	if err := parseArgs(req.Args, func(fs *pflag.FlagSet) {
 		fs.StringVar(&group, "group", "", "")
 		fs.StringVar(&version, "version", "", "")
 		fs.StringVar(&kind, "kind", "", "")
 		fs.StringVar(&plural, "plural", "", "")
+		fs.BoolVar(&lifecycle, "lifecycle", false, "")
 	}); err != nil {
 		return nil, err
 	}
@@ -238,7 +244,9 @@ func externalAPI(req external.PluginRequest) (map[string]string, error) {
 	if !types {
 		return map[string]string{}, nil
 	}
-	changed, err := scaffolds.API{Config: cfg, Resource: res, Types: true, Controller: ctrl}.Scaffold(fsys)
+	// --lifecycle is checked here, after go/v4 ran: an external plugin is
+	// asked nothing before (the okt CLI refuses bad combinations first).
+	changed, err := scaffolds.API{Config: cfg, Resource: res, Types: true, Controller: ctrl, Lifecycle: lifecycle}.Scaffold(fsys)
 	if err != nil {
 		return nil, err
 	}

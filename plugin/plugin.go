@@ -221,8 +221,32 @@ func (p *initSubcommand) PostScaffold() error {
 }
 
 type createAPISubcommand struct {
-	cfg config.Config
-	res *resource.Resource
+	cfg       config.Config
+	res       *resource.Resource
+	lifecycle bool
+}
+
+// BindFlags binds --lifecycle.
+func (p *createAPISubcommand) BindFlags(fs *pflag.FlagSet) {
+	if fs.Lookup("lifecycle") == nil {
+		fs.BoolVar(&p.lifecycle, "lifecycle", false, lifecycleUsage)
+	}
+}
+
+const lifecycleUsage = "also scaffold the application's lifecycle (okt/lifecycle): states Deploying, Running, " +
+	"Upgrading and Degraded in <kind>_lifecycle.go with its test, a Lifecycle field in the status, " +
+	"and OnSuccess driving it (needs --controller)"
+
+// PreScaffold refuses --lifecycle where it cannot be scaffolded, before any
+// plugin writes anything.
+func (p *createAPISubcommand) PreScaffold(fs machinery.Filesystem) error {
+	if !p.lifecycle {
+		return nil
+	}
+	if !active(p.cfg) {
+		return fmt.Errorf("--lifecycle needs a project initialized with the okt plugin (%s)", Key)
+	}
+	return scaffolds.API{Config: p.cfg, Resource: *p.res, Controller: p.res.HasController()}.CheckLifecycle(fs.FS, p.res.HasAPI())
 }
 
 func (p *createAPISubcommand) UpdateMetadata(cli kbplugin.CLIMetadata, meta *kbplugin.SubcommandMetadata) {
@@ -233,6 +257,11 @@ with one place per state for your code. Add the resources it manages with
 "` + cli.CommandName + ` create resource". The kind also joins the local
 end-to-end test (test/e2e-local, "make test-e2e-local"): the manager, run
 against okt's local cluster, brings its sample to Ready with its Pods Running.
+--lifecycle also scaffolds the application's lifecycle (okt/lifecycle).
+`
+	meta.Examples += `
+  # An okt controller whose application goes Deploying, Running, Upgrading, Degraded
+  ` + cli.CommandName + ` create api --group cache --version v1alpha1 --kind Memcached --resource --controller --lifecycle
 `
 }
 
@@ -262,7 +291,7 @@ func (p *createAPISubcommand) Scaffold(fs machinery.Filesystem) error {
 		}
 		return nil
 	}
-	_, err := scaffolds.API{Config: p.cfg, Resource: res, Types: res.HasAPI(), Controller: res.HasController()}.Scaffold(fs.FS)
+	_, err := scaffolds.API{Config: p.cfg, Resource: res, Types: res.HasAPI(), Controller: res.HasController(), Lifecycle: p.lifecycle}.Scaffold(fs.FS)
 	return err
 }
 

@@ -1,6 +1,7 @@
 package plugin_test
 
 import (
+	"github.com/google/go-cmp/cmp"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -196,5 +197,82 @@ func TestDefaultPath(t *testing.T) {
 	plugin.DefaultPath = ""
 	if _, err := initGoMod(t); err == nil || !strings.Contains(err.Error(), "set --okt-path (or OKT_PATH)") {
 		t.Errorf("no default: %v", err)
+	}
+}
+
+// TestCreateAPILifecycle: --lifecycle scaffolds the lifecycle skeleton with
+// a new okt controller; bad combinations are refused in PreScaffold, before
+// any plugin writes, and leave the project as it was.
+func TestCreateAPILifecycle(t *testing.T) {
+	run := func(t *testing.T, okt, controller bool, prepare func(afero.Fs), args ...string) (afero.Fs, map[string]string, error) {
+		t.Helper()
+		fsys, cfg := scaffoldstest.NewProject(t)
+		if okt {
+			if err := cfg.EncodePluginConfig(plugin.Key, plugin.Config{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res := scaffoldstest.AddAPI(t, fsys, cfg, "cache", "v1alpha1", "Memcached")
+		if !controller {
+			res.Controller = false
+		}
+		if prepare != nil {
+			prepare(fsys)
+		}
+		before := scaffoldstest.Snapshot(t, fsys)
+		sub := plugin.New().GetCreateAPISubcommand()
+		fs := pflag.NewFlagSet("create api", pflag.ContinueOnError)
+		sub.(kbplugin.HasFlags).BindFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		_ = sub.(kbplugin.RequiresConfig).InjectConfig(cfg)
+		if err := sub.InjectResource(&res); err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.(kbplugin.HasPreScaffold).PreScaffold(machinery.Filesystem{FS: fsys}); err != nil {
+			return fsys, before, err
+		}
+		return fsys, before, sub.Scaffold(machinery.Filesystem{FS: fsys})
+	}
+
+	fsys, _, err := run(t, true, true, nil, "--lifecycle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"internal/controller/memcached_lifecycle.go":      "lifecycle.Drive(ctx, s, memcachedLifecycle, &s.CR().Status.Lifecycle, view)",
+		"internal/controller/memcached_lifecycle_test.go": "func TestMemcachedLifecycle(t *testing.T)",
+		"internal/controller/memcached_controller.go":     "if err := driveMemcachedLifecycle(ctx, s); err != nil {",
+		"api/v1alpha1/memcached_types.go":                 "Lifecycle lifecycle.Status `json:\"lifecycle,omitempty\"`",
+	} {
+		got, _ := afero.ReadFile(fsys, path)
+		if !strings.Contains(string(got), want) {
+			t.Errorf("%s lacks %q:\n%s", path, want, got)
+		}
+	}
+
+	for _, tc := range []struct {
+		name       string
+		okt, ctrl  bool
+		prepare    func(afero.Fs)
+		wantErrSub string
+	}{
+		{"without --controller", true, false, nil, "--lifecycle needs --controller"},
+		{"not an okt project", false, true, nil, "needs a project initialized with the okt plugin"},
+		{"the kind has an okt controller already", true, true, func(fsys afero.Fs) {
+			_ = afero.WriteFile(fsys, "internal/controller/memcached_controller.go",
+				[]byte("package controller\n\nfunc builders() {\n\t// +okt:scaffold:resources\n}\n"), 0o644)
+		}, "already has one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys, before, err := run(t, tc.okt, tc.ctrl, tc.prepare, "--lifecycle")
+			if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
+				t.Fatalf("error %v, want one saying %q", err, tc.wantErrSub)
+			}
+			if diff := cmp.Diff(before, scaffoldstest.Snapshot(t, fsys)); diff != "" {
+				t.Errorf("the refused --lifecycle changed the project:\n%s", diff)
+			}
+		})
 	}
 }

@@ -25,14 +25,45 @@ type API struct {
 	// written with its Makefile target test-e2e-local if missing). The
 	// resource must have a Go package (Resource.Path).
 	Controller bool
+	// Lifecycle asks for the lifecycle skeleton (okt/lifecycle): states and
+	// machine in <kind>_lifecycle.go with its test, the Lifecycle field in
+	// the status, and the controller's OnSuccess driving it. It needs a new
+	// okt controller (Controller, none yet) and the API types.
+	Lifecycle bool
 }
 
 // Scaffold writes the okt parts of res into the project on fsys, all or
 // nothing, and returns the files it changed. Running it again changes nothing.
 func (a API) Scaffold(fsys afero.Fs) ([]string, error) {
 	multi := a.Config.IsMultiGroup()
+	if a.Lifecycle {
+		if err := a.CheckLifecycle(fsys, false); err != nil {
+			return nil, err
+		}
+	}
 	st := newStage(fsys)
 	var paths []string
+	if a.Lifecycle {
+		p := TypesPath(multi, a.Resource)
+		src, err := afero.ReadFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", p, err)
+		}
+		if a.Types {
+			if src, _, err = AddConditions(src, a.Resource.Kind); err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		out, _, err := AddLifecycle(src, a.Resource.Kind)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if err := st.write(p, out); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+		a.Types = false // done above
+	}
 	if a.Types {
 		p := TypesPath(multi, a.Resource)
 		src, err := afero.ReadFile(fsys, p)
@@ -63,10 +94,17 @@ func (a API) Scaffold(fsys afero.Fs) ([]string, error) {
 			machinery.WithBoilerplate(readBoilerplate(fsys)),
 			machinery.WithResource(&res),
 		)
-		if err := s.Execute(&Controller{}, &ControllerTest{}); err != nil {
+		templates := []machinery.Builder{&Controller{Lifecycle: a.Lifecycle}, &ControllerTest{}}
+		if a.Lifecycle {
+			templates = append(templates, &Lifecycle{}, &LifecycleTest{})
+		}
+		if err := s.Execute(templates...); err != nil {
 			return nil, fmt.Errorf("cannot scaffold the okt controller of %s: %w", res.Kind, err)
 		}
 		paths = append(paths, ControllerPath(multi, res), ControllerTestPath(multi, res))
+		if a.Lifecycle {
+			paths = append(paths, LifecyclePath(multi, res), LifecycleTestPath(multi, res))
+		}
 	}
 	if a.Controller {
 		e2e, err := a.scaffoldE2ELocal(fsys, st)
@@ -76,6 +114,25 @@ func (a API) Scaffold(fsys afero.Fs) ([]string, error) {
 		paths = append(paths, e2e...)
 	}
 	return st.commit(paths...)
+}
+
+// CheckLifecycle refuses a lifecycle that cannot be scaffolded, before
+// anything is written; typesComing says the API types are about to be
+// written (create api --resource), so they need not exist yet.
+func (a API) CheckLifecycle(fsys afero.Fs, typesComing bool) error {
+	multi := a.Config.IsMultiGroup()
+	switch {
+	case !a.Controller:
+		return fmt.Errorf("--lifecycle needs --controller: the lifecycle runs from the okt controller's OnSuccess step")
+	case a.hasOktController(fsys):
+		return fmt.Errorf("--lifecycle comes with a new okt controller, and %s already has one (%s): "+
+			"add the lifecycle by hand (see the okt/lifecycle package) or remove the controller first",
+			a.Resource.Kind, ControllerPath(multi, a.Resource))
+	}
+	if ok, _ := afero.Exists(fsys, TypesPath(multi, a.Resource)); !ok && !typesComing {
+		return fmt.Errorf("--lifecycle needs the API types of %s (%s): pass --resource", a.Resource.Kind, TypesPath(multi, a.Resource))
+	}
+	return nil
 }
 
 // scaffoldE2ELocal stages the local end-to-end test (written once), the

@@ -65,6 +65,8 @@ type Controller struct {
 
 	// Package is the Go package name; set by SetTemplateDefaults.
 	Package string
+	// Lifecycle makes OnSuccess drive the kind's lifecycle skeleton.
+	Lifecycle bool
 }
 
 var _ machinery.Template = &Controller{}
@@ -174,6 +176,13 @@ func (st {{ lower .Resource.Kind }}Steps) Update(ctx context.Context, s *okt.Sco
 // OnSuccess runs after a successful Update, before Ready is set to True.
 func (st {{ lower .Resource.Kind }}Steps) OnSuccess(ctx context.Context, s *okt.Scope[*{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}]) error {
 	// USER CODE (SuccessManager): fill s.CR().Status here.
+{{- if .Lifecycle }}
+	// The application's lifecycle ({{ lower .Resource.Kind }}_lifecycle.go), from the objects'
+	// readiness and its health check.
+	if err := drive{{ .Resource.Kind }}Lifecycle(ctx, s); err != nil {
+		return err
+	}
+{{- end }}
 	return st.DefaultSteps.OnSuccess(ctx, s)
 }
 
