@@ -10,9 +10,13 @@
 // the second time.
 //
 // Templates use kubebuilder's machinery: Controller and ControllerTest
-// (create api), ResourceFile and the Wiring inserter (create resource).
+// (create api), E2ELocalSuite, E2ELocalTest and the E2ELocalKind inserter
+// (create api: the local end-to-end test in test/e2e-local, which
+// AddMakefileTarget wires into the Makefile as test-e2e-local), ResourceFile
+// and the Wiring inserter (create resource).
 // Insertion points in a controller are the markers
 // "// +okt:scaffold:imports", "// +okt:scaffold:resources",
-// "// +okt:scaffold:owns" and "// +okt:scaffold:rbac"; a fragment already in
+// "// +okt:scaffold:owns" and "// +okt:scaffold:rbac", and in the local
+// end-to-end test "// +okt:scaffold:e2e-local-kinds"; a fragment already in
 // the file is not inserted again.
 package scaffolds
