@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Generates a sample project with the okt CLI, the way a user would:
 #   hack/generate-testdata.sh <okt binary> <output folder>
-# init, create api for Memcached and Backup, create resource for a
+# init, create api for Memcached and Backup, and for Datastore with
+# --lifecycle (the worked example of okt/lifecycle: Deploying, Running,
+# Upgrading, Degraded, from its StatefulSet's readiness and a health check),
+# create resource for a StatefulSet of the Datastore, and for a
 # Deployment, a Service, a ConfigMap from a manifest rendered as a template
 # (--template) and a ConfigMap of Prometheus alert rules taken literally
 # (their {{ $labels.instance }} are data), then the CRDs and deepcopy code.
@@ -20,6 +23,8 @@ cd "$p"
 "$okt" init --domain example.com --repo example.com/project-v3 --license none --okt-path "$root"
 "$okt" create api --group cache --version v1alpha1 --kind Memcached --resource --controller --make=false
 "$okt" create api --group cache --version v1alpha1 --kind Backup --resource --controller --make=false
+"$okt" create api --group cache --version v1alpha1 --kind Datastore --resource --controller --lifecycle --make=false
+"$okt" create resource --group cache --version v1alpha1 --kind Datastore --type StatefulSet --name datastore
 "$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Deployment --name memcached
 "$okt" create resource --group cache --version v1alpha1 --kind Memcached --type Service --name memcached
 "$okt" create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name settings \

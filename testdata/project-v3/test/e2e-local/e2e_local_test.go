@@ -35,6 +35,7 @@ import (
 var oktKinds = []schema.GroupVersionKind{
 	{Group: "cache.example.com", Version: "v1alpha1", Kind: "Memcached"},
 	{Group: "cache.example.com", Version: "v1alpha1", Kind: "Backup"},
+	{Group: "cache.example.com", Version: "v1alpha1", Kind: "Datastore"},
 	// +okt:scaffold:e2e-local-kinds
 }
 
