@@ -36,24 +36,12 @@ func AddLifecycle(src []byte, kind string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("cannot parse the API types: %w", err)
 	}
-	name := kind + "Status"
-	var st *ast.StructType
-	ast.Inspect(file, func(n ast.Node) bool {
-		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == name {
-			st, _ = ts.Type.(*ast.StructType)
-			return false
-		}
-		return st == nil
-	})
-	if st == nil {
-		return nil, false, fmt.Errorf("no struct type %s: add `type %s struct{}` and its Status field to the %s type", name, name, kind)
+	st, err := statusStruct(file, kind)
+	if err != nil {
+		return nil, false, err
 	}
-	for _, f := range st.Fields.List {
-		for _, n := range f.Names {
-			if n.Name == "Lifecycle" {
-				return src, false, nil
-			}
-		}
+	if hasField(st, "Lifecycle") {
+		return src, false, nil
 	}
 	imported := false
 	for _, imp := range file.Imports {

@@ -33,24 +33,12 @@ func AddConditions(src []byte, kind string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("cannot parse the API types: %w", err)
 	}
-	name := kind + "Status"
-	var st *ast.StructType
-	ast.Inspect(file, func(n ast.Node) bool {
-		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == name {
-			st, _ = ts.Type.(*ast.StructType)
-			return false
-		}
-		return st == nil
-	})
-	if st == nil {
-		return nil, false, fmt.Errorf("no struct type %s: add `type %s struct{}` and its Status field to the %s type", name, name, kind)
+	st, err := statusStruct(file, kind)
+	if err != nil {
+		return nil, false, err
 	}
-	for _, f := range st.Fields.List {
-		for _, n := range f.Names {
-			if n.Name == "Conditions" {
-				return src, false, nil
-			}
-		}
+	if hasField(st, "Conditions") {
+		return src, false, nil
 	}
 	alias := ""
 	for _, imp := range file.Imports {
@@ -81,6 +69,35 @@ func AddConditions(src []byte, kind string) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("cannot format the API types: %w", err)
 	}
 	return res, true, nil
+}
+
+// statusStruct returns the <kind>Status struct type of file.
+func statusStruct(file *ast.File, kind string) (*ast.StructType, error) {
+	name := kind + "Status"
+	var st *ast.StructType
+	ast.Inspect(file, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == name {
+			st, _ = ts.Type.(*ast.StructType)
+			return false
+		}
+		return st == nil
+	})
+	if st == nil {
+		return nil, fmt.Errorf("no struct type %s: add `type %s struct{}` and its Status field to the %s type", name, name, kind)
+	}
+	return st, nil
+}
+
+// hasField reports whether st has a field named name.
+func hasField(st *ast.StructType, name string) bool {
+	for _, f := range st.Fields.List {
+		for _, n := range f.Names {
+			if n.Name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // SpecField returns the Go type of the field of kind's <kind>Spec struct
