@@ -1,22 +1,16 @@
 package testenv
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/okt-dev/okt/okt/cluster"
@@ -24,68 +18,12 @@ import (
 	"github.com/okt-dev/okt/okt/internal/testapi"
 )
 
-// Assets returns the folder of kube-apiserver and etcd: $KUBEBUILDER_ASSETS
-// when set, else the folder that hack/controlplane.sh prints (building the
-// binaries the first time).
-func Assets() (string, error) {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir, nil
-	}
-	root, err := repoRoot()
-	if err != nil {
-		return "", err
-	}
-	var out, errb bytes.Buffer
-	cmd := exec.Command("bash", filepath.Join(root, "hack", "controlplane.sh"))
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("hack/controlplane.sh failed: %v\n%s", err, errb.String())
-	}
-	return strings.TrimSpace(out.String()), nil
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "hack", "controlplane.sh")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("cannot find hack/controlplane.sh above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // Scheme returns a scheme with the built-in kinds and Widget.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s)
 	_ = testapi.AddToScheme(s)
 	return s
-}
-
-// Start starts a control plane with the Widget CRD installed. Call Stop on
-// the returned environment when done.
-func Start() (*envtest.Environment, *rest.Config, error) {
-	assets, err := Assets()
-	if err != nil {
-		return nil, nil, err
-	}
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDs:                  []*apiextensionsv1.CustomResourceDefinition{testapi.CRD()},
-		ErrorIfCRDPathMissing: false,
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot start the control plane from %s: %w", assets, err)
-	}
-	return env, cfg, nil
 }
 
 // Counter counts the requests that go through a transport, by verb.
