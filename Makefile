@@ -64,7 +64,7 @@ verify: ## gofmt, go vet, and go mod tidy must change nothing.
 	$(GO) mod tidy -diff
 
 .PHONY: test
-test: verify test-unit bench verify-testdata test-testdata test-e2e demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
+test: verify test-unit bench verify-testdata test-testdata test-e2e test-e2e-operator-sdk demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
 
 .PHONY: test-unit
 test-unit: cluster-assets-built ## Library and plugin tests, with -race, on the real control plane and the local cluster.
@@ -90,3 +90,7 @@ test-testdata: envtest-assets-built ## Run testdata/project-v3's own make test o
 .PHONY: test-e2e
 test-e2e: build envtest-assets-built ## Scaffold projects with okt and with stock kubebuilder v4.6.0 + the external plugin; build and test each.
 	hack/e2e.sh $(BIN)/okt
+
+.PHONY: test-e2e-operator-sdk
+test-e2e-operator-sdk: build envtest-assets-built ## operator-sdk with okt (make operator-sdk): init with --plugins okt.orange.com/v1 and go/v4,okt.orange.com/v1, create api, create resource, make bundle, make test; stock operator-sdk on the result.
+	hack/e2e-operator-sdk.sh $(BIN)/okt
