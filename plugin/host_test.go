@@ -201,8 +201,23 @@ func TestBundlesForLayoutWithOkt(t *testing.T) {
 	if got := read(t, "manifests.runs"); got != "init\ncreate api\n" {
 		t.Errorf("manifests ran %q", got)
 	}
-	if got := project(t).GetPluginChain(); !slices.Equal(got, []string{"go.kubebuilder.io/v4", plugin.Key}) {
-		t.Errorf("create api changed the layout to %v", got)
+	// create webhook and edit too run go/v4 (whose flags would clash) once.
+	if err := runHost(t, true, "create", "webhook", "--group", "cache", "--version", "v1alpha1", "--kind", "Memcached",
+		"--defaulting", "--make=false"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("internal/webhook/v1alpha1/memcached_webhook.go"); err != nil {
+		t.Error(err)
+	}
+	if err := runHost(t, true, "edit", "--multigroup"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := project(t)
+	if !cfg.IsMultiGroup() {
+		t.Error("edit --multigroup did not run")
+	}
+	if got := cfg.GetPluginChain(); !slices.Equal(got, []string{"go.kubebuilder.io/v4", plugin.Key}) {
+		t.Errorf("later commands changed the layout to %v", got)
 	}
 }
 
@@ -285,19 +300,39 @@ func (p goV4) GetCreateAPISubcommand() kbplugin.CreateAPISubcommand {
 	return noPostResource{noPost{p.Plugin.GetCreateAPISubcommand()}}
 }
 
+func (p goV4) GetCreateWebhookSubcommand() kbplugin.CreateWebhookSubcommand {
+	return noPostResource{noPost{p.Plugin.GetCreateWebhookSubcommand()}}
+}
+
 // noPost forwards every hook of a subcommand but PostScaffold.
 type noPost struct{ s kbplugin.Subcommand }
 
 func (n noPost) UpdateMetadata(c kbplugin.CLIMetadata, m *kbplugin.SubcommandMetadata) {
-	n.s.(kbplugin.UpdatesMetadata).UpdateMetadata(c, m)
+	if u, ok := n.s.(kbplugin.UpdatesMetadata); ok {
+		u.UpdateMetadata(c, m)
+	}
 }
-func (n noPost) BindFlags(fs *pflag.FlagSet) { n.s.(kbplugin.HasFlags).BindFlags(fs) }
+
+func (n noPost) BindFlags(fs *pflag.FlagSet) {
+	if b, ok := n.s.(kbplugin.HasFlags); ok {
+		b.BindFlags(fs)
+	}
+}
+
 func (n noPost) InjectConfig(c config.Config) error {
-	return n.s.(kbplugin.RequiresConfig).InjectConfig(c)
+	if r, ok := n.s.(kbplugin.RequiresConfig); ok {
+		return r.InjectConfig(c)
+	}
+	return nil
 }
+
 func (n noPost) PreScaffold(fs machinery.Filesystem) error {
-	return n.s.(kbplugin.HasPreScaffold).PreScaffold(fs)
+	if p, ok := n.s.(kbplugin.HasPreScaffold); ok {
+		return p.PreScaffold(fs)
+	}
+	return nil
 }
+
 func (n noPost) Scaffold(fs machinery.Filesystem) error { return n.s.Scaffold(fs) }
 
 type noPostResource struct{ noPost }
