@@ -116,7 +116,7 @@ func run(ctx context.Context, oktBin, library string, keep bool) error {
 	}()
 	fmt.Printf("    ready in %.1fs: nodes %v, binaries from %s, logs in %s\n", time.Since(begin).Seconds(), lc.Nodes(), lc.BinaryDir(), lc.LogDir())
 	kubeconfigPath := lc.KubeconfigPath()
-	c, err := client.New(lc.Config(), client.Options{})
+	c, err := client.NewWithWatch(lc.Config(), client.Options{})
 	if err != nil {
 		return err
 	}
@@ -163,13 +163,23 @@ func run(ctx context.Context, oktBin, library string, keep bool) error {
 		return err
 	}
 	fmt.Println("    spec.size: 2, spec.image: memcached:1.6-alpine")
+	// Watch the sample from before its creation, to see each of its status
+	// changes (the local cluster rolls out in a fraction of a second).
+	watchList := &unstructured.UnstructuredList{}
+	watchList.SetGroupVersionKind(sample.GroupVersionKind())
+	w, err := c.Watch(ctx, watchList, client.InNamespace("default"), client.MatchingFields{"metadata.name": sample.GetName()})
+	if err != nil {
+		return fmt.Errorf("cannot watch the sample: %w", err)
+	}
+	defer w.Stop()
 	if err := c.Create(ctx, sample); err != nil {
 		return fmt.Errorf("cannot create the sample: %w", err)
 	}
 	key := types.NamespacedName{Namespace: "default", Name: sample.GetName()}
 
-	step("waiting until %s is Ready", key)
+	step("waiting until %s is Ready (okt says what it waits for on the way)", key)
 	deadline := time.Now().Add(2 * time.Minute)
+	seen := map[string]bool{}
 	for {
 		select {
 		case err := <-exited:
@@ -177,19 +187,44 @@ func run(ctx context.Context, oktBin, library string, keep bool) error {
 			return fmt.Errorf("the operator exited: %v", err)
 		default:
 		}
-		cur := sample.DeepCopy()
-		if err := c.Get(ctx, key, cur); err != nil {
-			return err
+		var cur *unstructured.Unstructured
+		select {
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return fmt.Errorf("the watch on %s ended", key)
+			}
+			if cur, _ = ev.Object.(*unstructured.Unstructured); cur == nil {
+				continue
+			}
+		case <-time.After(time.Second):
+			cur = sample.DeepCopy()
+			if err := c.Get(ctx, key, cur); err != nil {
+				return err
+			}
 		}
-		if status, reason, msg := readyOf(cur); status == "True" {
-			fmt.Printf("    Ready=True reason=%s message=%q\n", reason, msg)
+		status, reason, msg := readyOf(cur)
+		if line := fmt.Sprintf("    Ready=%s reason=%s message=%q", status, reason, msg); status != "" && !seen[line] {
+			seen[line] = true
+			fmt.Println(line)
+		}
+		if status == "True" {
 			sample = cur
 			break
 		} else if time.Now().After(deadline) {
 			fmt.Print(logs.String())
 			return fmt.Errorf("%s not Ready after 2 minutes (Ready=%q reason=%q message=%q)", key, status, reason, msg)
 		}
-		time.Sleep(500 * time.Millisecond)
+	}
+
+	step("Events okt recorded on %s", key)
+	events := &corev1.EventList{}
+	if err := c.List(ctx, events, client.InNamespace("default"), client.MatchingFields{"involvedObject.name": key.Name}); err != nil {
+		return fmt.Errorf("cannot list the sample's events: %w", err)
+	}
+	for _, e := range events.Items {
+		if e.InvolvedObject.UID == sample.GetUID() {
+			fmt.Printf("    %-7s %-15s %s\n", e.Type, e.Reason, e.Message)
+		}
 	}
 
 	step("Stepper path of the last reconcile")
