@@ -73,15 +73,12 @@ func (m *Mutable[O]) ensureIntent() error {
 	if m.intent != nil {
 		return nil
 	}
+	// The hash comes out the same (the fingerprint matched), and the desired
+	// object's annotation already holds it.
 	hash := m.hash
-	if err := m.computeIntent(); err != nil {
-		return err
-	}
-	if m.hash != hash {
-		// Cannot happen: the fingerprint matched. Trust the computation.
-		memo.rememberDesired(m.key, [sha256.Size]byte{}, "")
-	}
-	return nil
+	err := m.computeIntent()
+	m.hash = hash
+	return err
 }
 
 // Hash returns the hash of the desired state, after Prepare.
