@@ -79,10 +79,10 @@ func TestApplicationLifecycle(t *testing.T) {
 	state := func() lifecycle.State { return getWidget(t, plain, w).Status.Lifecycle.State }
 	until := func(want lifecycle.State) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
+		deadline := time.Now().Add(waitBound)
 		for state() != want {
 			if time.Now().After(deadline) {
-				t.Fatalf("lifecycle in %q after 30s, want %q: %+v", state(), want, getWidget(t, plain, w).Status.Lifecycle)
+				t.Fatalf("lifecycle in %q after %v, want %q: %+v", state(), waitBound, want, getWidget(t, plain, w).Status.Lifecycle)
 			}
 			_, _ = r.Reconcile(context.Background(), request(w))
 			time.Sleep(100 * time.Millisecond)

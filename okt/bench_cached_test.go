@@ -63,7 +63,7 @@ func newCachedWorld(tb testing.TB) *cachedWorld {
 	r := okt.New[*testapi.Widget](cl, okt.EngineFunc[*testapi.Widget](widgetSteps{build: threeKinds}.run))
 	reconcileUntilReady(tb, r, plain, w)
 	// The cache has seen the last status write.
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for {
 		cur := &testapi.Widget{}
 		if err := cl.Get(ctx, client.ObjectKeyFromObject(w), cur); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -39,6 +40,11 @@ func run(m *testing.M) int {
 	cfg = c
 	return m.Run()
 }
+
+// waitBound bounds every wait for the local cluster's controllers (a
+// rollout, a claim bound): they take a second or two, far more on a loaded
+// machine (CI builds while it tests). A bound, never a timed assertion.
+const waitBound = 3 * time.Minute
 
 // needCluster skips t under -short.
 func needCluster(t testing.TB) {

@@ -52,7 +52,7 @@ func poolDeployment(w *testapi.Widget) []resources.Resource {
 // returns the condition; it fails t after 30 s.
 func reconcileUntil(t testing.TB, r *okt.Reconciler[*testapi.Widget], c client.Client, w *testapi.Widget, what string, ok func(*metav1.Condition) bool) (*metav1.Condition, []metav1.Condition) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for {
 		_, _ = r.Reconcile(context.Background(), request(w))
 		conds := getWidget(t, c, w).Status.Conditions
@@ -61,7 +61,7 @@ func reconcileUntil(t testing.TB, r *okt.Reconciler[*testapi.Widget], c client.C
 			return ready, conds
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached after 30s; conditions %+v", what, conds)
+			t.Fatalf("%s: not reached after %v; conditions %+v", what, waitBound, conds)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -230,13 +230,13 @@ func managed(t *testing.T, ns string, counter *testenv.Counter, build func(*test
 // waitReady waits until w is Ready (the manager reconciles it).
 func waitReady(t testing.TB, c client.Client, w *testapi.Widget) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for {
 		if meta.IsStatusConditionTrue(getWidget(t, c, w).Status.Conditions, okt.ConditionReady) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not Ready after 60s: %+v", w.Name, getWidget(t, c, w).Status.Conditions)
+			t.Fatalf("%s not Ready after %v: %+v", w.Name, waitBound, getWidget(t, c, w).Status.Conditions)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -389,10 +389,10 @@ func TestSteadyUnderManager(t *testing.T) {
 
 func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met after 30s")
+			t.Fatalf("condition not met after %v", waitBound)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

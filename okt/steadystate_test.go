@@ -101,10 +101,10 @@ func mustReconcile(t testing.TB, r reconcile.Reconciler, req reconcile.Request) 
 
 // reconcileUntilReady reconciles w until its Ready condition is True (the
 // local cluster's controllers roll its workloads out in a second or two) and
-// returns it; it fails t after a minute.
+// returns it; it fails t after waitBound.
 func reconcileUntilReady(t testing.TB, r reconcile.Reconciler, c client.Client, w *testapi.Widget) *testapi.Widget {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(waitBound)
 	for {
 		mustReconcile(t, r, request(w))
 		cur := &testapi.Widget{}
@@ -115,7 +115,7 @@ func reconcileUntilReady(t testing.TB, r reconcile.Reconciler, c client.Client, 
 			return cur
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not Ready after a minute: %+v", w.Name, cur.Status.Conditions)
+			t.Fatalf("%s not Ready after %v: %+v", w.Name, waitBound, cur.Status.Conditions)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
