@@ -62,9 +62,10 @@ verify: ## gofmt, go vet, and go mod tidy must change nothing.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/'); echo "run gofmt -w"; exit 1; }
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
+	cd hack/benchcompare && $(GO) vet ./... && $(GO) mod tidy -diff
 
 .PHONY: test
-test: verify test-unit bench verify-testdata test-testdata test-e2e test-e2e-operator-sdk demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
+test: verify test-unit bench test-bench-compare verify-testdata test-testdata test-e2e test-e2e-operator-sdk demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
 
 .PHONY: test-unit
 test-unit: cluster-assets-built ## Library and plugin tests, with -race, on the real control plane and the local cluster.
@@ -74,6 +75,15 @@ test-unit: cluster-assets-built ## Library and plugin tests, with -race, on the 
 bench: cluster-assets-built ## Steady-state reconcile benchmark (ns/op, allocs/op, API requests per reconcile), on the local cluster.
 	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -run '^$$' -bench . -benchtime 200x -count=1 ./okt/
 	OKT_BENCH=1 KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -run '^TestCompareSteadyReconcile$$' -count=1 -v ./okt/ | grep -v '"level"' | grep -E '^\s+\|' 
+
+BENCH_N ?= 1000
+.PHONY: bench-compare
+bench-compare: build cluster-assets-built ## Scale comparison: BENCH_N (1000) custom resources reconciled by okt's scaffolded controller, a kubebuilder-book one and a typed server-side-apply one, each alone on a fresh local cluster; writes docs/bench-compare.{md,svg,csv}.
+	hack/bench-compare.sh $(BIN)/okt -n $(BENCH_N) -check -out $(CURDIR)/docs
+
+.PHONY: test-bench-compare
+test-bench-compare: build cluster-assets-built ## The scale comparison with 20 custom resources and a 5 s window after Ready; fails unless okt sends the minimum writes.
+	hack/bench-compare.sh $(BIN)/okt -n 20 -after 5s -check
 
 .PHONY: generate-testdata
 generate-testdata: build ## Regenerate testdata/project-v3 with the okt CLI.

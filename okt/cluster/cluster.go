@@ -50,6 +50,11 @@ type Options struct {
 
 	// StartTimeout bounds Start. Zero: two minutes.
 	StartTimeout time.Duration
+
+	// APIServerFlags are extra kube-apiserver flags, without their leading
+	// dashes (for example "audit-log-path"), set after okt's own; a flag
+	// envtest or okt sets is replaced.
+	APIServerFlags map[string]string
 }
 
 // Node is a fake node (kwok plays its kubelet).
@@ -103,6 +108,11 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
+	for name := range opts.APIServerFlags {
+		if name == "" || strings.HasPrefix(name, "-") {
+			return nil, fmt.Errorf("APIServerFlags: %q is not a flag name: give it without its dashes", name)
+		}
+	}
 	binDir, err := binaryDir(opts.BinaryDir)
 	if err != nil {
 		return nil, err
@@ -151,7 +161,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 		}
 	}
 
-	if err := c.startControlPlane(opts.CRDDirectoryPaths, timeout); err != nil {
+	if err := c.startControlPlane(opts.CRDDirectoryPaths, opts.APIServerFlags, timeout); err != nil {
 		return nil, err
 	}
 	if err := c.startComponents(); err != nil {
@@ -247,7 +257,7 @@ func checkKubeconfigPath(path string) (string, error) {
 
 // startControlPlane starts etcd and kube-apiserver with envtest, their files
 // and logs in the cluster's folder, and installs the CRDs.
-func (c *Cluster) startControlPlane(crds []string, timeout time.Duration) error {
+func (c *Cluster) startControlPlane(crds []string, flags map[string]string, timeout time.Duration) error {
 	apiserverLog, err := c.logFile(apiserverBinary)
 	if err != nil {
 		return err
@@ -270,6 +280,9 @@ func (c *Cluster) startControlPlane(crds []string, timeout time.Duration) error 
 	// Without it the apiserver logs every ten seconds that 127.0.0.1 may not
 	// be an endpoint of the kubernetes Service.
 	c.env.ControlPlane.APIServer.Configure().Set("endpoint-reconciler-type", "none")
+	for name, value := range flags {
+		c.env.ControlPlane.APIServer.Configure().Set(name, value)
+	}
 	cfg, err := c.env.Start()
 	if err != nil {
 		c.outside = c.envtestFiles()
@@ -454,6 +467,29 @@ func (c *Cluster) KubeconfigPath() string {
 		return c.userConfig
 	}
 	return c.kubeconfig
+}
+
+// AddUser makes credentials for a user of the given name and groups (for
+// example "system:masters" for an administrator) and writes its kubeconfig
+// into the cluster's folder, removed by Stop. It returns the kubeconfig's
+// path. The API server's audit log, if any, names the user.
+func (c *Cluster) AddUser(name string, groups ...string) (string, error) {
+	if name == "" || strings.ContainsAny(name, "/\\") {
+		return "", fmt.Errorf("AddUser: %q is not a user name a file can be named after", name)
+	}
+	u, err := c.env.ControlPlane.AddUser(envtest.User{Name: name, Groups: groups}, nil)
+	if err != nil {
+		return "", fmt.Errorf("cannot make the credentials of %s: %w", name, err)
+	}
+	data, err := kubeconfigFor(u.Config())
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(c.dir, "kubeconfigs", "user-"+name)
+	if err := writeFile(path, data); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // Dir returns the cluster's temporary folder.

@@ -541,6 +541,8 @@ func TestBadInput(t *testing.T) {
 			[]string{`two nodes are named "a"`}, false},
 		{"bad node name", cluster.Options{Nodes: []cluster.Node{{Name: "Not_Valid"}}},
 			[]string{`node name "Not_Valid" is not valid`}, false},
+		{"flag with its dashes", cluster.Options{APIServerFlags: map[string]string{"--audit-log-path": "x"}},
+			[]string{`APIServerFlags: "--audit-log-path" is not a flag name: give it without its dashes`}, false},
 		{"kwok exits at once", cluster.Options{BinaryDir: failing},
 			[]string{"kwok exited (exit status 3)", "kwok.log", "on purpose for the test"}, true},
 	} {
