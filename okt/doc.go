@@ -33,8 +33,15 @@
 // nil Resource for this custom resource) are deleted. The design:
 //
 //   - an inventory: okt records each object it creates (apiVersion, kind,
-//     namespace, name and UID) in the custom resource's InventoryAnnotation.
-//     It never lists the cluster: pruning looks only at that list;
+//     namespace, name and UID, an inventory.Entry) in the custom resource's
+//     status, when its Status struct has a field Inventory of type
+//     []inventory.Entry (okt create api scaffolds it): the inventory then
+//     goes out with the status write, at no extra request. Without the
+//     field, okt records it in the InventoryAnnotation, with a patch of the
+//     custom resource, and so it does while the API server does not keep the
+//     field (a CustomResourceDefinition older than the Go type). An
+//     annotation left by an older okt is read, moved to the status and
+//     removed. okt never lists the cluster: pruning looks only at that list;
 //   - only on a clean reconcile: after a reconcile where every step
 //     succeeded, each inventory entry no longer registered is deleted, with
 //     the entry's UID as a precondition, so an object deleted and created
@@ -42,10 +49,10 @@
 //     failure nothing is deleted;
 //   - only what okt created: adopted objects, objects with the same labels,
 //     and objects built WithoutPruning never enter the inventory;
-//   - quiet: the annotation is written only when the inventory changes (a
-//     creation or a prune), so a steady state still sends no write. Each
-//     pruned object is one delete request, logged with its reason and
-//     recorded as results.Pruned.
+//   - quiet: the inventory is written only when it changes (a creation or
+//     a prune), always in the same order, so a steady state still sends no
+//     write. Each pruned object is one delete request, logged with its
+//     reason and recorded as results.Pruned.
 //
 // WithPruning(false) turns pruning off for a Reconciler, WithoutPruning for
 // one resource.

@@ -64,8 +64,8 @@ func WithStopOnError(stop bool) Option { return func(o *options) { o.stopOnError
 func WithResync(d time.Duration) Option { return func(o *options) { o.resync = d } }
 
 // WithPruning turns pruning on or off. With pruning on, the default, okt
-// records the objects it creates for a custom resource (in its
-// InventoryAnnotation) and deletes those that are no longer registered after
+// records the objects it creates for a custom resource (in its status, or
+// its InventoryAnnotation) and deletes those that are no longer registered after
 // a reconcile where every step succeeded. Basic mode never prunes.
 func WithPruning(on bool) Option { return func(o *options) { o.prune = on } }
 

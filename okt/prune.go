@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -15,37 +17,44 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/okt-dev/okt/okt/inventory"
 	"github.com/okt-dev/okt/okt/resources"
 	"github.com/okt-dev/okt/okt/results"
 )
 
 // InventoryAnnotation is the annotation of the custom resource where okt
 // records the objects it created for it, so that it can prune them once they
-// are no longer wanted.
+// are no longer wanted, when its status has no room for them (no field
+// Inventory of type []inventory.Entry in its Status struct). With the field,
+// the inventory goes in the status, with the status write, and okt removes
+// the annotation an older okt left.
 const InventoryAnnotation = "okt.orange.com/inventory"
 
-// InventoryEntry is an object okt created for a custom resource. The UID
-// makes sure that only that very object is ever pruned: an object deleted
-// and created again under the same name (by a user, say) is not okt's.
-type InventoryEntry struct {
-	APIVersion string    `json:"apiVersion"`
-	Kind       string    `json:"kind"`
-	Namespace  string    `json:"namespace,omitempty"`
-	Name       string    `json:"name"`
-	UID        types.UID `json:"uid"`
-}
-
-func (e InventoryEntry) String() string { return e.resourceKey().String() }
+// InventoryEntry is an object okt created for a custom resource: see
+// inventory.Entry.
+type InventoryEntry = inventory.Entry
 
 // resourceKey identifies the object of an entry, whatever its UID and version.
-func (e InventoryEntry) resourceKey() resources.Key {
+func resourceKey(e InventoryEntry) resources.Key {
 	gv, _ := schema.ParseGroupVersion(e.APIVersion)
 	return resources.Key{Group: gv.Group, Kind: e.Kind, Namespace: e.Namespace, Name: e.Name}
 }
 
-// Inventory returns the objects okt recorded as created for cr. A missing or
+// Inventory returns the objects okt recorded as created for cr: those of its
+// status (a field Inventory of type []inventory.Entry in its Status struct)
+// when there are some, else those of its InventoryAnnotation. A missing or
 // unreadable annotation is an empty inventory (nothing is pruned).
 func Inventory(cr client.Object) ([]InventoryEntry, error) {
+	if f, _, ok := inventoryField(cr); ok {
+		if inv := f.Interface().([]InventoryEntry); len(inv) > 0 {
+			return slices.Clone(inv), nil
+		}
+	}
+	return annotatedInventory(cr)
+}
+
+// annotatedInventory returns the inventory of cr's InventoryAnnotation.
+func annotatedInventory(cr client.Object) ([]InventoryEntry, error) {
 	v, ok := cr.GetAnnotations()[InventoryAnnotation]
 	if !ok || v == "" {
 		return nil, nil
@@ -55,6 +64,88 @@ func Inventory(cr client.Object) ([]InventoryEntry, error) {
 		return nil, fmt.Errorf("cannot read the annotation %s: %w", InventoryAnnotation, err)
 	}
 	return inv, nil
+}
+
+var entriesType = reflect.TypeOf([]InventoryEntry(nil))
+
+// inventoryField returns the field Status.Inventory of obj (a pointer to a
+// struct), of type []inventory.Entry, and its JSON name in the status; false
+// when obj has no such field, or one that is not serialized.
+func inventoryField(obj any) (reflect.Value, string, bool) {
+	st := statusField(obj)
+	if !st.IsValid() || st.Kind() != reflect.Struct {
+		return reflect.Value{}, "", false
+	}
+	sf, ok := st.Type().FieldByName("Inventory")
+	if !ok || len(sf.Index) != 1 || sf.Type != entriesType {
+		return reflect.Value{}, "", false
+	}
+	name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+	switch name {
+	case "-":
+		return reflect.Value{}, "", false
+	case "":
+		name = sf.Name
+	}
+	f := st.Field(sf.Index[0])
+	if !f.CanSet() {
+		return reflect.Value{}, "", false
+	}
+	return f, name, true
+}
+
+// droppedInventories holds the kinds of custom resources (their
+// GroupVersionKind) whose API server did not keep the status.inventory okt
+// wrote: a CustomResourceDefinition older than the Go type. Their inventory
+// stays in the annotation for the life of the process.
+var droppedInventories sync.Map
+
+// statusInventory is the inventory of a reconcile whose custom resource has
+// room for it in its status: it goes out with the status write.
+type statusInventory struct {
+	field     string           // the JSON name of the field in the status
+	old, next []InventoryEntry // what prune started from, and what it decided
+	sent      []InventoryEntry // what the last successful status write carried
+	carried   bool             // a successful status write carried the inventory
+}
+
+// target returns the inventory to write over cur, the status inventory of
+// the custom resource as last read: next, plus the entries that someone else
+// recorded since old was read (on a conflict, when this reconcile ran on a
+// stale copy of the custom resource), so that none is lost.
+func (si *statusInventory) target(cur []InventoryEntry) []InventoryEntry {
+	decided := map[resources.Key]bool{}
+	for _, e := range si.old {
+		decided[resourceKey(e)] = true
+	}
+	out := slices.Clone(si.next)
+	for _, e := range cur {
+		if !decided[resourceKey(e)] {
+			out = append(out, e)
+		}
+	}
+	out = appendMissing(nil, out) // one entry per object
+	sortInventory(out)
+	return out
+}
+
+// appendMissing returns inv with the entries of more whose object it does
+// not list.
+func appendMissing(inv, more []InventoryEntry) []InventoryEntry {
+	if len(more) == 0 {
+		return inv
+	}
+	listed := map[resources.Key]bool{}
+	for _, e := range inv {
+		listed[resourceKey(e)] = true
+	}
+	for _, e := range more {
+		if !listed[resourceKey(e)] {
+			inv = append(inv, e)
+			listed[resourceKey(e)] = true
+		}
+	}
+	return inv
 }
 
 func sortInventory(inv []InventoryEntry) {
@@ -93,19 +184,36 @@ func prunable(r resources.Resource) bool {
 // record: what is still there, plus what this reconcile created. After a
 // failure it deletes nothing. It returns changed false when the inventory
 // stays as it is.
+//
+// When the custom resource's status has an Inventory field, the inventory is
+// read from it, and from the annotation if there is one (left by an older
+// okt, or by a status write that failed), and the next one is set into it
+// for the status write to carry: s.inv is set, and the caller writes no
+// annotation but calls finishInventory.
 func (s *Scope[T]) prune(ctx context.Context) (next []InventoryEntry, changed bool) {
 	if !s.opts.prune || s.opts.mode == Basic || s.deleting {
 		return nil, false
 	}
-	old, err := Inventory(s.cr)
+	field, name, inStatus := inventoryField(s.cr)
+	if _, dropped := droppedInventories.Load(s.gvk); dropped {
+		inStatus = false
+	}
+	var old []InventoryEntry
+	if inStatus {
+		old = slices.Clone(field.Interface().([]InventoryEntry))
+	}
+	annotated, err := annotatedInventory(s.cr)
 	if err != nil {
 		// Someone edited the annotation: start a new one rather than guess.
 		s.log.Info("ignoring the inventory of pruned objects", "error", err.Error())
 	}
+	// With the status, the annotation is that of an older okt (migration)
+	// or of a status write that failed: its entries count too.
+	old = appendMissing(old, annotated)
 	clean := !s.results.HasError() && !s.results.GivenUp()
 	seen := map[resources.Key]bool{}
 	for _, e := range old {
-		r, still := s.registry.Get(e.resourceKey())
+		r, still := s.registry.Get(resourceKey(e))
 		switch {
 		case still && prunable(r):
 			next = append(next, e)
@@ -118,18 +226,24 @@ func (s *Scope[T]) prune(ctx context.Context) (next []InventoryEntry, changed bo
 				next = append(next, e)
 			}
 		}
-		seen[e.resourceKey()] = true
+		seen[resourceKey(e)] = true
 	}
 	for _, r := range s.created {
 		e, ok := entryOf(r)
-		if !ok || !prunable(r) || seen[e.resourceKey()] {
+		if !ok || !prunable(r) || seen[resourceKey(e)] {
 			continue
 		}
 		next = append(next, e)
-		seen[e.resourceKey()] = true
+		seen[resourceKey(e)] = true
 	}
 	sortInventory(next)
 	sortInventory(old)
+	if inStatus {
+		s.inv = &statusInventory{field: name, old: old, next: next}
+		if !slices.Equal(field.Interface().([]InventoryEntry), next) {
+			field.Set(reflect.ValueOf(next))
+		}
+	}
 	return next, !slices.Equal(next, old)
 }
 
@@ -144,7 +258,7 @@ func (s *Scope[T]) pruneOne(ctx context.Context, e InventoryEntry) bool {
 	obj.SetNamespace(e.Namespace)
 	obj.SetName(e.Name)
 	uid := e.UID
-	if resources.IsSecret(e.resourceKey()) {
+	if resources.IsSecret(resourceKey(e)) {
 		ctx = resources.WithoutWireLogs(ctx)
 	}
 	// A read first (direct: unstructured objects are not cached): a
@@ -156,14 +270,14 @@ func (s *Scope[T]) pruneOne(ctx context.Context, e InventoryEntry) bool {
 		return true
 	}
 	if err == nil {
-		s.wrote(kindLabel(e.resourceKey()), causePrune)
+		s.wrote(kindLabel(resourceKey(e)), causePrune)
 		err = s.client.Delete(ctx, obj, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
 	}
 	switch {
 	case err == nil:
 		s.results.AddSuccess(name, results.Pruned)
 		s.log.Info("pruned", "resource", name, "reason", "no longer registered by the operator")
-		s.normalEvent(EventPruned, "Deleted %s: no longer wanted", readinessSubject(e.resourceKey()))
+		s.normalEvent(EventPruned, "Deleted %s: no longer wanted", readinessSubject(resourceKey(e)))
 		return true
 	case apierrors.IsNotFound(err), meta.IsNoMatchError(err):
 		s.log.V(1).Info("pruning: already gone", "resource", name)
@@ -176,8 +290,52 @@ func (s *Scope[T]) pruneOne(ctx context.Context, e InventoryEntry) bool {
 	return false
 }
 
+// finishInventory completes an inventory kept in the status, after the
+// status write. If that write failed, the inventory goes in the annotation,
+// when the status held another one: nothing okt created is forgotten, and the
+// next reconcile reads both. If the API server did not keep the inventory the
+// write carried (the CustomResourceDefinition has no such field yet), the
+// inventory goes in the annotation too, as for a status without the field,
+// and so it does for the custom resource's kind from then on. Otherwise the
+// status holds the inventory: the annotation is removed if there is one (a
+// custom resource of an older okt), once.
+func (s *Scope[T]) finishInventory(ctx context.Context, original T, statusErr error) error {
+	si := s.inv
+	inAnnotation := func(inv []InventoryEntry) error {
+		cur, err := annotatedInventory(s.cr)
+		sortInventory(cur)
+		if err == nil && slices.Equal(cur, inv) {
+			return nil
+		}
+		return s.writeInventory(ctx, inv)
+	}
+	if statusErr != nil {
+		held, _, _ := inventoryField(original)
+		if slices.Equal(held.Interface().([]InventoryEntry), si.next) {
+			return nil
+		}
+		return inAnnotation(si.next)
+	}
+	if si.carried && len(si.sent) > 0 {
+		field, _, ok := inventoryField(s.cr) // the status the API server returned
+		if !ok || !slices.Equal(field.Interface().([]InventoryEntry), si.sent) {
+			droppedInventories.Store(s.gvk, true)
+			s.log.Error(nil, "the API server does not keep the inventory written in the status: "+
+				"update the CustomResourceDefinition (make manifests); until the operator restarts, "+
+				"the inventory stays in the annotation "+InventoryAnnotation, "field", "status."+si.field)
+			return inAnnotation(si.sent)
+		}
+	}
+	if _, ok := s.cr.GetAnnotations()[InventoryAnnotation]; ok {
+		s.log.V(1).Info("the inventory moved from the annotation to the status", "annotation", InventoryAnnotation)
+		return s.writeInventory(ctx, nil)
+	}
+	return nil
+}
+
 // writeInventory records next in the custom resource's annotation, with a
-// merge patch of that annotation alone.
+// merge patch of that annotation alone; an empty next removes the
+// annotation.
 func (s *Scope[T]) writeInventory(ctx context.Context, next []InventoryEntry) error {
 	var value any
 	if len(next) > 0 {

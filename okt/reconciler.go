@@ -146,16 +146,23 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 			s.ManageSuccess()
 		}
 	}
-	if err := s.writeStatus(ctx, original); err != nil {
-		if apierrors.IsNotFound(err) {
+	statusErr := s.writeStatus(ctx, original)
+	if statusErr != nil {
+		if apierrors.IsNotFound(statusErr) {
 			return reconcile.Result{}, nil
 		}
-		s.results.Add(CRResource, results.StatusError, fmt.Errorf("cannot write the status: %w", err), 0)
+		s.results.Add(CRResource, results.StatusError, fmt.Errorf("cannot write the status: %w", statusErr), 0)
 	}
-	if inventoryChanged {
-		if err := s.writeInventory(ctx, inventory); err != nil && !apierrors.IsNotFound(err) {
-			s.results.Add(CRResource, results.CRUDError, fmt.Errorf("cannot record the inventory of created objects: %w", err), 0)
-		}
+	var inventoryErr error
+	switch {
+	case s.inv != nil:
+		// In the status: the status write carried it.
+		inventoryErr = s.finishInventory(ctx, original, statusErr)
+	case inventoryChanged:
+		inventoryErr = s.writeInventory(ctx, inventory)
+	}
+	if inventoryErr != nil && !apierrors.IsNotFound(inventoryErr) {
+		s.results.Add(CRResource, results.CRUDError, fmt.Errorf("cannot record the inventory of created objects: %w", inventoryErr), 0)
 	}
 	s.results.Log(log)
 	r.observe(s, time.Now())

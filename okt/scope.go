@@ -47,7 +47,9 @@ type Scope[T client.Object] struct {
 	deleting   bool
 	removed    []string
 	created    []resources.Resource // created in this reconcile, for the inventory
+	inv        *statusInventory     // the inventory, when the status holds it
 	controller string               // the custom resource's kind, for metrics
+	gvk        string               // the custom resource's GroupVersionKind (or Go type)
 }
 
 // NewScope returns the Scope of a reconcile of cr. The Reconciler calls it;
@@ -62,8 +64,9 @@ func NewScope[T client.Object](ctx context.Context, c client.Client, cr T, opts 
 
 func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o options) *Scope[T] {
 	controller := reflect.TypeOf(cr).Elem().Name()
+	kind := reflect.TypeOf(cr).String()
 	if gvk, err := apiutil.GVKForObject(cr, c.Scheme()); err == nil {
-		controller = gvk.Kind
+		controller, kind = gvk.Kind, gvk.String()
 	}
 	return &Scope[T]{
 		cr:         cr,
@@ -75,6 +78,7 @@ func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o opt
 		registry:   resources.NewRegistry(),
 		deleting:   !cr.GetDeletionTimestamp().IsZero(),
 		controller: controller,
+		gvk:        kind,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -172,12 +173,13 @@ func mergeDiff(before, after map[string]any) map[string]any {
 }
 
 // writeStatus writes what this reconcile changed in the status of the CR: the
-// fields the engine changed (as a JSON merge patch of those fields only) and
-// the conditions it decided. The patch carries the resourceVersion read at
-// the start, so a status written by someone else in between is never
-// clobbered: the conflict is answered by reading the CR again, applying the
-// same decisions to its conditions, and patching again. Nothing is sent when
-// nothing changed.
+// fields the engine changed (as a JSON merge patch of those fields only), the
+// conditions it decided and, when the status holds it, the inventory. The
+// patch carries the resourceVersion read at the start, so a status written by
+// someone else in between is never clobbered: the conflict is answered by
+// reading the CR again, applying the same decisions to its conditions and
+// its inventory (keeping the entries recorded in between), and patching
+// again. Nothing is sent when nothing changed.
 func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 	s.applyConditions()
 	if sameStatus(original, s.cr) {
@@ -193,6 +195,9 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 	}
 	fields := mergeDiff(before, after)
 	delete(fields, "conditions")
+	if s.inv != nil {
+		delete(fields, s.inv.field) // below, like the conditions
+	}
 
 	base := original
 	for attempt := 0; ; attempt++ {
@@ -207,6 +212,19 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 				patch["conditions"] = want
 			}
 		}
+		var inventory []InventoryEntry
+		carries := false
+		if s.inv != nil {
+			cur, _, _ := inventoryField(base)
+			inventory = s.inv.target(cur.Interface().([]InventoryEntry))
+			if !slices.Equal(cur.Interface().([]InventoryEntry), inventory) {
+				carries = true
+				patch[s.inv.field] = inventory
+				if len(inventory) == 0 {
+					patch[s.inv.field] = nil
+				}
+			}
+		}
 		if len(patch) == 0 {
 			return nil
 		}
@@ -219,6 +237,9 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 		}
 		s.wrote(s.controller, causeStatus)
 		err = s.client.Status().Patch(ctx, s.cr, client.RawPatch(types.MergePatchType, body))
+		if err == nil && carries {
+			s.inv.carried, s.inv.sent = true, inventory
+		}
 		if !apierrors.IsConflict(err) || attempt == 4 {
 			return err
 		}

@@ -1,3 +1,4 @@
 // Package testapi declares Widget, the custom resource of okt's own tests,
-// and its CustomResourceDefinition.
+// Gizmo, a Widget whose status holds the inventory of the objects okt
+// created, and their CustomResourceDefinitions.
 package testapi

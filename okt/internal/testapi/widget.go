@@ -12,9 +12,9 @@ import (
 // GroupVersion of Widget.
 var GroupVersion = schema.GroupVersion{Group: "test.okt.orange.com", Version: "v1"}
 
-// AddToScheme registers Widget and WidgetList.
+// AddToScheme registers Widget, WidgetList, Gizmo and GizmoList.
 func AddToScheme(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &Widget{}, &WidgetList{})
+	s.AddKnownTypes(GroupVersion, &Widget{}, &WidgetList{}, &Gizmo{}, &GizmoList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }
@@ -98,7 +98,15 @@ func (l *WidgetList) DeepCopyObject() runtime.Object {
 	return out
 }
 
-// CRD returns the CustomResourceDefinition of Widget.
+// CRDs returns the CustomResourceDefinitions of Widget, Gizmo and
+// LegacyGizmo.
+func CRDs() []*apiextensionsv1.CustomResourceDefinition {
+	return []*apiextensionsv1.CustomResourceDefinition{CRD(), GizmoCRD(), LegacyGizmoCRD()}
+}
+
+// CRD returns the CustomResourceDefinition of Widget. Its status keeps any
+// field, and has no room for the inventory in the Go type: okt records it in
+// an annotation.
 func CRD() *apiextensionsv1.CustomResourceDefinition {
 	preserve := true
 	return &apiextensionsv1.CustomResourceDefinition{

@@ -18,7 +18,7 @@ import (
 	"github.com/okt-dev/okt/okt/internal/testapi"
 )
 
-// Scheme returns a scheme with the built-in kinds and Widget.
+// Scheme returns a scheme with the built-in kinds, Widget and Gizmo.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s)
@@ -85,26 +85,29 @@ func (c *Counter) Reset() {
 }
 
 // StartCluster starts a local cluster (package cluster: controllers,
-// scheduler, fake nodes) with the Widget CRD installed, from the binaries in
-// $KUBEBUILDER_ASSETS or the cache (make cluster-assets). Call Stop on the
-// returned cluster when done.
+// scheduler, fake nodes) with the CRDs of package testapi installed, from the
+// binaries in $KUBEBUILDER_ASSETS or the cache (make cluster-assets). Call
+// Stop on the returned cluster when done.
 func StartCluster(ctx context.Context) (*cluster.Cluster, *rest.Config, error) {
 	dir, err := os.MkdirTemp("", "okt-testenv-crd-")
 	if err != nil {
 		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
-	crdObj := testapi.CRD()
-	crdObj.APIVersion, crdObj.Kind = "apiextensions.k8s.io/v1", "CustomResourceDefinition"
-	data, err := yaml.Marshal(crdObj)
-	if err != nil {
-		return nil, nil, err
+	var crds []string
+	for _, crdObj := range testapi.CRDs() {
+		crdObj.APIVersion, crdObj.Kind = "apiextensions.k8s.io/v1", "CustomResourceDefinition"
+		data, err := yaml.Marshal(crdObj)
+		if err != nil {
+			return nil, nil, err
+		}
+		crd := filepath.Join(dir, crdObj.Spec.Names.Plural+".yaml")
+		if err := os.WriteFile(crd, data, 0o600); err != nil {
+			return nil, nil, err
+		}
+		crds = append(crds, crd)
 	}
-	crd := filepath.Join(dir, "widgets.yaml")
-	if err := os.WriteFile(crd, data, 0o600); err != nil {
-		return nil, nil, err
-	}
-	c, err := cluster.Start(ctx, cluster.Options{CRDDirectoryPaths: []string{crd}})
+	c, err := cluster.Start(ctx, cluster.Options{CRDDirectoryPaths: crds})
 	if err != nil {
 		return nil, nil, err
 	}
