@@ -17,8 +17,8 @@ type API struct {
 	Config config.Config
 	// Resource is the resource go/v4 scaffolded.
 	Resource resource.Resource
-	// Types asks for the Conditions field in the API types. A missing types
-	// file is an error.
+	// Types asks for the Conditions and Inventory fields in the API types. A
+	// missing types file is an error.
 	Types bool
 	// Controller asks for the okt controller and its test, replacing
 	// go/v4's, and for the kind in the local end-to-end test (test/e2e-local,
@@ -50,7 +50,7 @@ func (a API) Scaffold(fsys afero.Fs) ([]string, error) {
 			return nil, fmt.Errorf("cannot read %s: %w", p, err)
 		}
 		if a.Types {
-			if src, _, err = AddConditions(src, a.Resource.Kind); err != nil {
+			if src, _, err = addTypes(src, a.Resource.Kind); err != nil {
 				return nil, fmt.Errorf("%s: %w", p, err)
 			}
 		}
@@ -73,7 +73,7 @@ func (a API) Scaffold(fsys afero.Fs) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", p, err)
 		}
-		out, changed, err := AddConditions(src, a.Resource.Kind)
+		out, changed, err := addTypes(src, a.Resource.Kind)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
@@ -114,6 +114,21 @@ func (a API) Scaffold(fsys afero.Fs) ([]string, error) {
 		paths = append(paths, e2e...)
 	}
 	return st.commit(paths...)
+}
+
+// addTypes returns src, the Go file that declares kind's API types, with the
+// fields okt manages in the <kind>Status struct: Conditions, then Inventory.
+// It reports whether it changed anything.
+func addTypes(src []byte, kind string) ([]byte, bool, error) {
+	out, conditions, err := AddConditions(src, kind)
+	if err != nil {
+		return nil, false, err
+	}
+	out, inventory, err := AddInventory(out, kind)
+	if err != nil {
+		return nil, false, err
+	}
+	return out, conditions || inventory, nil
 }
 
 // CheckLifecycle refuses a lifecycle that cannot be scaffolded, before

@@ -81,10 +81,17 @@ func TestAPIScaffold(t *testing.T) {
 	types := read(t, fsys, "api/v1alpha1/memcached_types.go")
 	parses(t, "types", types)
 	for _, s := range []string{"// +listType=map", "// +listMapKey=type", "// +optional",
-		"Conditions []metav1.Condition `json:\"conditions,omitempty\" patchStrategy:\"merge\" patchMergeKey:\"type\"`"} {
+		"Conditions []metav1.Condition `json:\"conditions,omitempty\" patchStrategy:\"merge\" patchMergeKey:\"type\"`",
+		"\t\"github.com/okt-dev/okt/okt/inventory\"\n",
+		"// Inventory lists the objects the okt library created for this Memcached, so\n" +
+			"\t// that it deletes them once they are no longer wanted. Managed by okt.\n\t// +optional\n" +
+			"\tInventory []inventory.Entry `json:\"inventory,omitempty\"`\n}"} {
 		if !strings.Contains(types, s) {
 			t.Errorf("the types lack %q", s)
 		}
+	}
+	if c, i := strings.Index(types, "Conditions []metav1.Condition"), strings.Index(types, "Inventory []inventory.Entry"); c < 0 || i < c {
+		t.Errorf("the Inventory field does not come after the Conditions:\n%s", types)
 	}
 
 	before := scaffoldstest.Snapshot(t, fsys)
@@ -188,6 +195,82 @@ func TestAddConditions(t *testing.T) {
 				t.Errorf("second run: changed %v, err %v", changed, err)
 			}
 		})
+	}
+}
+
+func TestAddInventory(t *testing.T) {
+	const head = "package v1\n\nimport (\n\tmetav1 \"k8s.io/apimachinery/pkg/apis/meta/v1\"\n)\n\nvar _ metav1.Time\n\n"
+	const conditions = "type FooStatus struct {\n\tConditions []metav1.Condition\n}\n"
+	tests := []struct {
+		name, src, wantErr string
+		changed            bool
+	}{
+		{name: "has conditions", src: head + conditions, changed: true},
+		{name: "empty status", src: head + "type FooStatus struct{}\n", changed: true},
+		{name: "imported already", src: "package v1\n\nimport (\n\t\"github.com/okt-dev/okt/okt/inventory\"\n)\n\nvar _ inventory.Entry\n\n" +
+			"type FooStatus struct{}\n", changed: true},
+		{name: "has inventory", src: "package v1\n\nimport (\n\t\"github.com/okt-dev/okt/okt/inventory\"\n)\n\n" +
+			"type FooStatus struct {\n\tInventory []inventory.Entry\n}\n"},
+		{name: "imported under another name", src: "package v1\n\nimport (\n\tinv \"github.com/okt-dev/okt/okt/inventory\"\n)\n\n" +
+			"var _ inv.Entry\n\ntype FooStatus struct{}\n", wantErr: "import it as inventory"},
+		{name: "no status", src: head + "type FooSpec struct{}\n", wantErr: "no struct type FooStatus"},
+		{name: "no import block", src: "package v1\n\ntype FooStatus struct{}\n", wantErr: "no import block"},
+		{name: "not go", src: "package", wantErr: "cannot parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, changed, err := scaffolds.AddInventory([]byte(tt.src), "Foo")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changed != tt.changed {
+				t.Errorf("changed = %v, want %v", changed, tt.changed)
+			}
+			parses(t, "types", string(out))
+			if strings.Count(string(out), `"github.com/okt-dev/okt/okt/inventory"`) != 1 ||
+				!strings.Contains(string(out), "Inventory []inventory.Entry") {
+				t.Errorf("no Inventory field or import:\n%s", out)
+			}
+			if c := strings.Index(string(out), "Conditions"); c >= 0 && strings.Index(string(out), "Inventory []") < c {
+				t.Errorf("the Inventory field comes before the Conditions:\n%s", out)
+			}
+			again, changed, err := scaffolds.AddInventory(out, "Foo")
+			if err != nil || changed || string(again) != string(out) {
+				t.Errorf("second run: changed %v, err %v", changed, err)
+			}
+		})
+	}
+}
+
+// TestAPIScaffoldTypesWithConditions: a types file that already has the
+// Conditions (as newer go/v4 scaffolds write them) gets the Inventory.
+func TestAPIScaffoldTypesWithConditions(t *testing.T) {
+	fsys, cfg := scaffoldstest.NewProject(t)
+	res := scaffoldstest.AddAPI(t, fsys, cfg, "cache", "v1alpha1", "Memcached")
+	p := "api/v1alpha1/memcached_types.go"
+	withConditions, _, err := scaffolds.AddConditions([]byte(read(t, fsys, p)), "Memcached")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := afero.WriteFile(fsys, p, withConditions, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := scaffolds.API{Config: cfg, Resource: res, Types: true}.Scaffold(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{p}, changed); diff != "" {
+		t.Errorf("changed files (-want +got):\n%s", diff)
+	}
+	types := read(t, fsys, p)
+	if strings.Count(types, "Conditions []metav1.Condition") != 1 || !strings.Contains(types, "Inventory []inventory.Entry") {
+		t.Errorf("want the Conditions once and the Inventory:\n%s", types)
 	}
 }
 

@@ -1,14 +1,8 @@
 package scaffolds
 
 import (
-	"bytes"
 	"fmt"
-	"go/ast"
-	"go/format"
-	"go/parser"
-	"go/token"
 	"path/filepath"
-	"strconv"
 
 	"sigs.k8s.io/kubebuilder/v4/pkg/machinery"
 	"sigs.k8s.io/kubebuilder/v4/pkg/model/resource"
@@ -31,63 +25,7 @@ const lifecycleField = `
 // okt's lifecycle package. It reports whether it changed anything: a struct
 // that already has a Lifecycle field is left as is.
 func AddLifecycle(src []byte, kind string) ([]byte, bool, error) {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "types.go", src, parser.ParseComments)
-	if err != nil {
-		return nil, false, fmt.Errorf("cannot parse the API types: %w", err)
-	}
-	st, err := statusStruct(file, kind)
-	if err != nil {
-		return nil, false, err
-	}
-	if hasField(st, "Lifecycle") {
-		return src, false, nil
-	}
-	imported := false
-	for _, imp := range file.Imports {
-		if p, _ := strconv.Unquote(imp.Path.Value); p == lifecyclePath {
-			if imp.Name != nil && imp.Name.Name != "lifecycle" {
-				return nil, false, fmt.Errorf("the API types import %q as %s: import it as lifecycle", lifecyclePath, imp.Name.Name)
-			}
-			imported = true
-		}
-	}
-	if !imported && (len(file.Imports) == 0 || file.Imports[0].Pos() < 1) {
-		return nil, false, fmt.Errorf("the API types have no import block to add %q to", lifecyclePath)
-	}
-	at := fset.Position(st.Fields.Closing).Offset
-	var out bytes.Buffer
-	importAt := -1
-	if !imported {
-		// After the last import of the first import declaration.
-		for _, d := range file.Decls {
-			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
-				importAt = fset.Position(g.Specs[len(g.Specs)-1].End()).Offset
-				if !g.Lparen.IsValid() {
-					return nil, false, fmt.Errorf("the API types import one package without parentheses: use an import ( ... ) block")
-				}
-				break
-			}
-		}
-	}
-	if importAt >= 0 {
-		out.Write(src[:importAt])
-		fmt.Fprintf(&out, "\n\n\t%q", lifecyclePath)
-		out.Write(src[importAt:at])
-	} else {
-		out.Write(src[:at])
-	}
-	if at > 0 && src[at-1] != '\n' {
-		out.WriteByte('\n')
-	}
-	out.WriteByte('\n')
-	fmt.Fprintf(&out, lifecycleField[1:], kind)
-	out.Write(src[at:])
-	res, err := format.Source(out.Bytes())
-	if err != nil {
-		return nil, false, fmt.Errorf("cannot format the API types: %w", err)
-	}
-	return res, true, nil
+	return addStatusField(src, kind, "Lifecycle", lifecyclePath, "lifecycle", fmt.Sprintf(lifecycleField[1:], kind))
 }
 
 // LifecyclePath returns the path of the lifecycle skeleton of res.

@@ -24,6 +24,25 @@ func TestAddLifecycle(t *testing.T) {
 			t.Errorf("the types lack %q:\n%s", want, out)
 		}
 	}
+	// After the Inventory (create api --lifecycle adds both): okt's imports
+	// in one group.
+	withInventory, _, err := AddInventory(src, "Memcached")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, changed, err := AddLifecycle(withInventory, "Memcached")
+	if err != nil || !changed {
+		t.Fatalf("AddLifecycle after AddInventory: changed %v, err %v", changed, err)
+	}
+	for _, want := range []string{
+		"\n\n\t\"github.com/okt-dev/okt/okt/inventory\"\n\t\"github.com/okt-dev/okt/okt/lifecycle\"\n)",
+		"Inventory []inventory.Entry `json:\"inventory,omitempty\"`\n\n",
+		"Lifecycle lifecycle.Status `json:\"lifecycle,omitempty\"`\n}",
+	} {
+		if !strings.Contains(string(both), want) {
+			t.Errorf("the types lack %q:\n%s", want, both)
+		}
+	}
 	again, changed, err := AddLifecycle(out, "Memcached")
 	if err != nil || changed || string(again) != string(out) {
 		t.Errorf("a second AddLifecycle changed the types (changed %v, err %v)", changed, err)

@@ -3,6 +3,7 @@ package v1alpha1
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/okt-dev/okt/okt/inventory"
 	"github.com/okt-dev/okt/okt/lifecycle"
 )
 
@@ -29,6 +30,11 @@ type DatastoreStatus struct {
 	// +listMapKey=type
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
+
+	// Inventory lists the objects the okt library created for this Datastore, so
+	// that it deletes them once they are no longer wanted. Managed by okt.
+	// +optional
+	Inventory []inventory.Entry `json:"inventory,omitempty"`
 
 	// Lifecycle is where the Datastore's application stands in its lifecycle
 	// (Deploying, Running, Upgrading, Degraded), kept here so that a

@@ -2,6 +2,8 @@ package v1alpha1
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/okt-dev/okt/okt/inventory"
 )
 
 // EDIT THIS FILE!  THIS IS SCAFFOLDING FOR YOU TO OWN!
@@ -27,6 +29,11 @@ type MemcachedStatus struct {
 	// +listMapKey=type
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
+
+	// Inventory lists the objects the okt library created for this Memcached, so
+	// that it deletes them once they are no longer wanted. Managed by okt.
+	// +optional
+	Inventory []inventory.Entry `json:"inventory,omitempty"`
 }
 
 // +kubebuilder:object:root=true

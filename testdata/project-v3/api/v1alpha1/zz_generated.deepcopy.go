@@ -5,6 +5,7 @@
 package v1alpha1
 
 import (
+	"github.com/okt-dev/okt/okt/inventory"
 	"k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
 )
@@ -89,6 +90,13 @@ func (in *BackupStatus) DeepCopyInto(out *BackupStatus) {
 	if in.Conditions != nil {
 		in, out := &in.Conditions, &out.Conditions
 		*out = make([]v1.Condition, len(*in))
+		for i := range *in {
+			(*in)[i].DeepCopyInto(&(*out)[i])
+		}
+	}
+	if in.Inventory != nil {
+		in, out := &in.Inventory, &out.Inventory
+		*out = make([]inventory.Entry, len(*in))
 		for i := range *in {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
@@ -189,6 +197,13 @@ func (in *DatastoreStatus) DeepCopyInto(out *DatastoreStatus) {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
 	}
+	if in.Inventory != nil {
+		in, out := &in.Inventory, &out.Inventory
+		*out = make([]inventory.Entry, len(*in))
+		for i := range *in {
+			(*in)[i].DeepCopyInto(&(*out)[i])
+		}
+	}
 	in.Lifecycle.DeepCopyInto(&out.Lifecycle)
 }
 
@@ -282,6 +297,13 @@ func (in *MemcachedStatus) DeepCopyInto(out *MemcachedStatus) {
 	if in.Conditions != nil {
 		in, out := &in.Conditions, &out.Conditions
 		*out = make([]v1.Condition, len(*in))
+		for i := range *in {
+			(*in)[i].DeepCopyInto(&(*out)[i])
+		}
+	}
+	if in.Inventory != nil {
+		in, out := &in.Inventory, &out.Inventory
+		*out = make([]inventory.Entry, len(*in))
 		for i := range *in {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
