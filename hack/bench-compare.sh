@@ -22,19 +22,19 @@ p="$work/bench"
 mkdir "$p"
 (
   cd "$p"
-  "$okt" init --domain okt.bench --repo example.com/bench --license none --okt-path "$root" >/dev/null
-  "$okt" create api --group web --version v1 --kind Web --resource --controller --make=false >/dev/null
+  "$okt" init --domain okt.bench --repo example.com/bench --license none --okt-path "$root"
+  "$okt" create api --group web --version v1 --kind Web --resource --controller --make=false
   for type in Deployment Service ConfigMap; do
-    "$okt" create resource --group web --version v1 --kind Web --type "$type" --name web >/dev/null
+    "$okt" create resource --group web --version v1 --kind Web --type "$type" --name web
   done
   mkdir -p cmd/bench internal/bench
   op="$root/hack/benchcompare/testdata/operator"
   cp "$op/main.go" cmd/bench/main.go
   cp "$op/common.go" "$op/book.go" "$op/ssa.go" internal/bench/
-  make manifests generate LOCALBIN="$LOCALBIN" >/dev/null
-  go mod tidy >/dev/null 2>&1 || go mod tidy
+  make manifests generate LOCALBIN="$LOCALBIN"
+  go mod tidy
   go build -o "$work/bench-operator" ./cmd/bench
-)
+) >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; echo "bench-compare: scaffolding or building the controllers failed (above)" >&2; exit 1; }
 echo "bench-compare: built the three controllers into one binary" >&2
 cd "$root/hack/benchcompare"
 KUBEBUILDER_ASSETS="${KUBEBUILDER_ASSETS:-$("$root/hack/cluster.sh")}" \

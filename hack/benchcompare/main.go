@@ -52,6 +52,7 @@ type config struct {
 	out         string
 	check       bool
 	readyBound  time.Duration
+	keepLogs    string
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "", "a folder where to write bench-compare.md, bench-compare.svg and bench-compare.csv (none if empty)")
 	flag.BoolVar(&cfg.check, "check", false, "fail unless okt sends the minimum writes until Ready and none after")
 	flag.DurationVar(&cfg.readyBound, "ready-bound", 30*time.Minute, "give up when the Webs are not all Ready by then")
+	flag.StringVar(&cfg.keepLogs, "keep-logs", "", "a folder where to copy each controller's log and the audit log (none if empty)")
 	flag.Parse()
 	cfg.controllers = strings.Split(controllers, ",")
 	if err := cfg.validate(); err != nil {
@@ -179,6 +181,9 @@ func runOne(ctx context.Context, cfg config, name string) (m measure, err error)
 		return m, err
 	}
 	defer os.RemoveAll(work)
+	if cfg.keepLogs != "" {
+		defer keep(cfg.keepLogs, name, work)
+	}
 	policy := filepath.Join(work, "audit-policy.yaml")
 	if err := os.WriteFile(policy, []byte(auditPolicy), 0o600); err != nil {
 		return m, err
@@ -406,6 +411,23 @@ func (r *readyCounter) watch(ctx context.Context, dyn dynamic.Interface) error {
 		return errors.New("the watch of the Webs did not sync")
 	}
 	return nil
+}
+
+// keep copies the controller's log and the audit log of a run into dir.
+func keep(dir, name, work string) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "benchcompare:", err)
+		return
+	}
+	for _, f := range []string{"operator.log", "audit.log"} {
+		data, err := os.ReadFile(filepath.Join(work, f))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name+"-"+f), data, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchcompare:", err)
+		}
+	}
 }
 
 func tail(path string, n int) string {

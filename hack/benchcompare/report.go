@@ -87,7 +87,12 @@ func writeOutputs(cfg config, machine, table string, results []measure) error {
 	if err := os.WriteFile(filepath.Join(cfg.out, "bench-compare.csv"), []byte(csv.String()), 0o644); err != nil {
 		return err
 	}
-	return chart(cfg, results, filepath.Join(cfg.out, "bench-compare.svg"))
+	for _, format := range []string{"svg", "png"} {
+		if err := chart(cfg, results, filepath.Join(cfg.out, "bench-compare."+format)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var colors = map[string]color.Color{

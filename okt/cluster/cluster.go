@@ -95,6 +95,9 @@ const (
 	contextName = "okt-cluster"
 	// nodeAnnotation marks the nodes kwok manages.
 	nodeAnnotation = "kwok.x-k8s.io/node"
+	// serviceRange is where Services get their IPs, away from the Pods'
+	// (kwok's --cidr).
+	serviceRange = "10.0.0.0/16"
 	// stopGrace is how long a component has to end after SIGTERM.
 	stopGrace = 10 * time.Second
 )
@@ -280,6 +283,8 @@ func (c *Cluster) startControlPlane(crds []string, flags map[string]string, time
 	// Without it the apiserver logs every ten seconds that 127.0.0.1 may not
 	// be an endpoint of the kubernetes Service.
 	c.env.ControlPlane.APIServer.Configure().Set("endpoint-reconciler-type", "none")
+	// envtest's /24 holds 254 Services; a cluster holds 65,534 with this.
+	c.env.ControlPlane.APIServer.Configure().Set("service-cluster-ip-range", serviceRange)
 	for name, value := range flags {
 		c.env.ControlPlane.APIServer.Configure().Set(name, value)
 	}
@@ -344,7 +349,7 @@ func (c *Cluster) startComponents() error {
 			"--manage-all-nodes=false",
 			"--manage-nodes-with-annotation-selector", nodeAnnotation + "=fake",
 			"--node-lease-duration-seconds", "40",
-			// Fake Pod IPs, away from the Service range (10.0.0.0/24).
+			// Fake Pod IPs, away from the Service range (serviceRange).
 			"--cidr", "10.244.0.1/16",
 		},
 	}
