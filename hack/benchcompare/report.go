@@ -110,6 +110,16 @@ func chart(cfg config, results []measure, path string) error {
 	p.Y.Label.Text = "write requests per second"
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), vg.Points(-4)
+	highest := 1
+	for _, m := range results {
+		for _, v := range m.series {
+			highest = max(highest, v)
+		}
+	}
+	// Room above the lines for the legend.
+	p.Y.Min, p.Y.Max = 0, float64(highest)*1.45
 	for _, m := range results {
 		xys := make(plotter.XYs, len(m.series))
 		for i, v := range m.series {
