@@ -254,6 +254,12 @@ func (s *apiServer) serveWebSocket(w http.ResponseWriter, r *http.Request, call 
 	defer conn.Close()
 	call.Protocol = "websocket/" + protocol
 	s.record(call)
+	// client-go's WebSocket client makes its streams after the upgrade, on
+	// its side only; a server that writes and closes before that (an
+	// in-process command is instant) makes it fail with "closed all
+	// streams" and drop the output. A kubelet takes longer than this to
+	// start a command in a container.
+	time.Sleep(100 * time.Millisecond)
 	var stdin io.Reader = strings.NewReader("")
 	if call.Stdin {
 		stdin = rwc[0]
