@@ -59,11 +59,59 @@ func annotatedInventory(cr client.Object) ([]InventoryEntry, error) {
 	if !ok || v == "" {
 		return nil, nil
 	}
+	if inv, ok := parsedAnnotations.get(cr.GetUID(), v); ok {
+		return inv, nil
+	}
 	var inv []InventoryEntry
 	if err := json.Unmarshal([]byte(v), &inv); err != nil {
 		return nil, fmt.Errorf("cannot read the annotation %s: %w", InventoryAnnotation, err)
 	}
-	return inv, nil
+	parsedAnnotations.put(cr.GetUID(), v, inv)
+	return slices.Clone(inv), nil
+}
+
+// parsedAnnotations remembers, per custom resource, the last inventory
+// annotation read and its entries: a steady reconcile does not decode the
+// same JSON again.
+var parsedAnnotations = &annotationMemo{}
+
+type annotationMemo struct {
+	mu sync.Mutex
+	m  map[types.UID]parsedAnnotation
+}
+
+type parsedAnnotation struct {
+	raw string
+	inv []InventoryEntry
+}
+
+// maxParsedAnnotations bounds the memo: past it, it starts afresh (entries
+// of deleted custom resources are never removed one by one).
+const maxParsedAnnotations = 100000
+
+func (a *annotationMemo) get(uid types.UID, raw string) ([]InventoryEntry, bool) {
+	if uid == "" {
+		return nil, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p, ok := a.m[uid]
+	if !ok || p.raw != raw {
+		return nil, false
+	}
+	return slices.Clone(p.inv), true
+}
+
+func (a *annotationMemo) put(uid types.UID, raw string, inv []InventoryEntry) {
+	if uid == "" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil || len(a.m) >= maxParsedAnnotations {
+		a.m = map[types.UID]parsedAnnotation{}
+	}
+	a.m[uid] = parsedAnnotation{raw: raw, inv: slices.Clone(inv)}
 }
 
 var entriesType = reflect.TypeOf([]InventoryEntry(nil))

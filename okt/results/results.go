@@ -391,6 +391,9 @@ func (r *Results) Summary() string {
 // Log writes the counters at V(1) and every operation at V(2); failed
 // operations are logged at V(1) with their error.
 func (r *Results) Log(log logr.Logger) {
+	if !log.V(1).Enabled() {
+		return // the steady state's case: build nothing
+	}
 	log.V(1).Info("reconcile operations", "counters", r.Summary())
 	for _, e := range r.Entries() {
 		if e.Err != nil {
