@@ -51,18 +51,8 @@ func (g *Gizmo) DeepCopyInto(out *Gizmo) {
 	*out = *g
 	out.TypeMeta = g.TypeMeta
 	g.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
-	if g.Spec.Data != nil {
-		out.Spec.Data = make(map[string]string, len(g.Spec.Data))
-		for k, v := range g.Spec.Data {
-			out.Spec.Data[k] = v
-		}
-	}
-	if g.Status.Conditions != nil {
-		out.Status.Conditions = make([]metav1.Condition, len(g.Status.Conditions))
-		for i := range g.Status.Conditions {
-			g.Status.Conditions[i].DeepCopyInto(&out.Status.Conditions[i])
-		}
-	}
+	g.Spec.DeepCopyInto(&out.Spec)
+	out.Status.Conditions = copyConditions(g.Status.Conditions)
 	if g.Status.Inventory != nil {
 		out.Status.Inventory = make([]inventory.Entry, len(g.Status.Inventory))
 		for i := range g.Status.Inventory {

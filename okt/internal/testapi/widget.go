@@ -49,23 +49,36 @@ type WidgetList struct {
 	Items           []Widget `json:"items"`
 }
 
+// DeepCopyInto copies s into out.
+func (s *WidgetSpec) DeepCopyInto(out *WidgetSpec) {
+	*out = *s
+	if s.Data != nil {
+		out.Data = make(map[string]string, len(s.Data))
+		for k, v := range s.Data {
+			out.Data[k] = v
+		}
+	}
+}
+
+// copyConditions returns a deep copy of conditions (nil for nil).
+func copyConditions(conditions []metav1.Condition) []metav1.Condition {
+	if conditions == nil {
+		return nil
+	}
+	out := make([]metav1.Condition, len(conditions))
+	for i := range conditions {
+		conditions[i].DeepCopyInto(&out[i])
+	}
+	return out
+}
+
 // DeepCopyInto copies w into out.
 func (w *Widget) DeepCopyInto(out *Widget) {
 	*out = *w
 	out.TypeMeta = w.TypeMeta
 	w.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
-	if w.Spec.Data != nil {
-		out.Spec.Data = make(map[string]string, len(w.Spec.Data))
-		for k, v := range w.Spec.Data {
-			out.Spec.Data[k] = v
-		}
-	}
-	if w.Status.Conditions != nil {
-		out.Status.Conditions = make([]metav1.Condition, len(w.Status.Conditions))
-		for i := range w.Status.Conditions {
-			w.Status.Conditions[i].DeepCopyInto(&out.Status.Conditions[i])
-		}
-	}
+	w.Spec.DeepCopyInto(&out.Spec)
+	out.Status.Conditions = copyConditions(w.Status.Conditions)
 	w.Status.Lifecycle.DeepCopyInto(&out.Status.Lifecycle)
 }
 
