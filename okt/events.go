@@ -16,6 +16,14 @@ const (
 	EventPruned         = "Pruned"
 	EventDeleted        = "Deleted"
 	EventGaveUp         = "GaveUp"
+	// EventFieldFight (Warning): another writer keeps setting back a field
+	// okt owns; okt backs off its corrections (see FightRule).
+	EventFieldFight = "FieldFight"
+	// EventFightEnded: the fight is over, the field is okt's again.
+	EventFightEnded = "FightEnded"
+	// EventRecreated: an object deleted to apply an immutable change
+	// (resources.RecreateOnImmutableChange).
+	EventRecreated = "Recreated"
 )
 
 // WithEventRecorder makes the Reconciler record an Event on the custom

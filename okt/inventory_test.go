@@ -106,7 +106,7 @@ func TestInventoryWritesPerCreatingReconcile(t *testing.T) {
 	counter.Reset()
 	mustReconcile(t, rw, request(w))
 	before := counter.Writes()
-	wantWrites(t, before, "POST .../"+ns+"/configmaps", "POST .../"+ns+"/configmaps", "POST .../"+ns+"/configmaps",
+	wantWrites(t, before, "PATCH .../configmaps/annotated-a", "PATCH .../configmaps/annotated-b", "PATCH .../configmaps/annotated-c",
 		"PATCH .../annotated/status", "PATCH .../widgets/annotated")
 
 	g := newGizmo(t, plain, ns, "inline")
@@ -116,7 +116,7 @@ func TestInventoryWritesPerCreatingReconcile(t *testing.T) {
 	counter.Reset()
 	mustReconcile(t, rg, requestOf(g))
 	after := counter.Writes()
-	wantWrites(t, after, "POST .../"+ns+"/configmaps", "POST .../"+ns+"/configmaps", "POST .../"+ns+"/configmaps",
+	wantWrites(t, after, "PATCH .../configmaps/inline-a", "PATCH .../configmaps/inline-b", "PATCH .../configmaps/inline-c",
 		"PATCH .../inline/status")
 	t.Logf("writes of a reconcile that creates 3 objects: %d with the annotation %v, %d with the status %v",
 		len(before), before, len(after), after)
@@ -189,8 +189,9 @@ func TestInventoryInStatus(t *testing.T) {
 	// WithoutPruning.
 	counter.Reset()
 	mustReconcile(t, r, req)
-	post := "POST .../" + ns + "/configmaps"
-	wantWrites(t, counter.Writes(), post, post, post, post, "PATCH .../configmaps/inv-adopted", "PATCH .../inv/status")
+	// Creations are server-side applies: PATCH requests.
+	wantWrites(t, counter.Writes(), "PATCH .../configmaps/inv-a", "PATCH .../configmaps/inv-b", "PATCH .../configmaps/inv-c",
+		"PATCH .../configmaps/inv-kept", "PATCH .../configmaps/inv-adopted", "PATCH .../inv/status")
 	wantInventory(cm("a"), cm("b"), cm("c"))
 	steady("after creation")
 
@@ -351,8 +352,7 @@ func TestInventoryStatusWriteFails(t *testing.T) {
 	if _, err := r.Reconcile(context.Background(), req); err == nil || !strings.Contains(err.Error(), "status writes fail") {
 		t.Fatalf("reconcile error %v, want the status write's", err)
 	}
-	post := "POST .../" + ns + "/configmaps"
-	wantWrites(t, counter.Writes(), post, post, "PATCH .../gizmos/fails")
+	wantWrites(t, counter.Writes(), "PATCH .../configmaps/fails-a", "PATCH .../configmaps/fails-b", "PATCH .../gizmos/fails")
 	cur := getGizmo(t, plain, g)
 	inv, err := okt.Inventory(cur)
 	if err != nil || len(inv) != 2 || len(cur.Status.Inventory) != 0 {
@@ -399,8 +399,7 @@ func TestInventoryDroppedByOldCRD(t *testing.T) {
 	req := requestOf(g)
 	counter.Reset()
 	mustReconcile(t, r, req)
-	post := "POST .../" + ns + "/configmaps"
-	wantWrites(t, counter.Writes(), post, post, "PATCH .../old/status", "PATCH .../legacygizmos/old")
+	wantWrites(t, counter.Writes(), "PATCH .../configmaps/old-a", "PATCH .../configmaps/old-b", "PATCH .../old/status", "PATCH .../legacygizmos/old")
 	cur := getGizmo(t, plain, g)
 	inv, err := okt.Inventory(cur)
 	if err != nil || len(inv) != 2 || len(cur.Status.Inventory) != 0 {
@@ -459,7 +458,7 @@ func TestInventoryStaleRead(t *testing.T) {
 	serveStale.Store(true)
 	counter.Reset()
 	mustReconcile(t, r, req)
-	wantWrites(t, counter.Writes(), "POST .../"+ns+"/configmaps", "PATCH .../stale/status", "PATCH .../stale/status")
+	wantWrites(t, counter.Writes(), "PATCH .../configmaps/stale-c", "PATCH .../stale/status", "PATCH .../stale/status")
 	cm := func(n string) string { return "ConfigMap " + ns + "/stale-" + n }
 	if got := names(getGizmo(t, plain, g).Status.Inventory); !slices.Equal(got, []string{cm("a"), cm("b"), cm("c")}) {
 		t.Errorf("status.inventory %v, want a, b and c", got)

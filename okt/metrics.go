@@ -17,8 +17,9 @@ const (
 	// MetricWrites counts the write requests okt sent, by controller, kind
 	// ("Deployment.apps", or the custom resource's kind for its status,
 	// finalizer and inventory) and cause: create, update (the desired state
-	// changed), drift (a live edit set back), delete, prune, status,
-	// finalizer, inventory.
+	// changed), drift (a live edit set back), migrate (an object written
+	// before server-side apply moved to okt's field manager), recreate (an
+	// immutable change), delete, prune, status, finalizer, inventory.
 	MetricWrites = "okt_writes_total"
 	// MetricReconciles counts reconciles by controller and outcome: ready,
 	// progressing, failed (an owned object failed), error, conflict,
@@ -30,6 +31,9 @@ const (
 	MetricTimeToReady = "okt_time_to_ready_seconds"
 	// MetricGiveUps counts give-ups by controller.
 	MetricGiveUps = "okt_give_ups_total"
+	// MetricFights counts the fights with other writers okt detected (see
+	// FightRule), by controller and object kind.
+	MetricFights = "okt_fights_total"
 )
 
 var (
@@ -50,10 +54,14 @@ var (
 		Name: MetricGiveUps,
 		Help: "Reconciles that gave up (terminal errors), by controller.",
 	}, []string{"controller"})
+	fightsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: MetricFights,
+		Help: "Fights with other writers over fields okt owns, by controller and object kind.",
+	}, []string{"controller", "kind"})
 )
 
 func init() {
-	metrics.Registry.MustRegister(writesTotal, reconcilesTotal, timeToReady, giveUpsTotal)
+	metrics.Registry.MustRegister(writesTotal, reconcilesTotal, timeToReady, giveUpsTotal, fightsTotal)
 }
 
 // Write causes, the values of MetricWrites' cause label.
@@ -64,6 +72,7 @@ const (
 	causeStatus    = "status"
 	causeFinalizer = "finalizer"
 	causeInventory = "inventory"
+	causeRecreate  = "recreate"
 )
 
 // clock times the custom resources of every Reconciler of the process (UIDs

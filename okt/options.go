@@ -37,6 +37,25 @@ type options struct {
 	prune            bool
 	readinessRequeue time.Duration
 	recorder         record.EventRecorder
+	fieldManager     string
+	legacyManagers   []string
+	fight            FightRule
+}
+
+// WithFieldManager names okt's field manager: every create and update of an
+// owned object is a server-side apply under it, and kubectl get
+// --show-managed-fields shows it as the owner of the fields the operator
+// declares. Defaults to "okt-" and the custom resource's kind in lower case
+// ("okt-memcached").
+func WithFieldManager(name string) Option { return func(o *options) { o.fieldManager = name } }
+
+// WithLegacyFieldManagers lists field managers under which okt's writes were
+// recorded before it applied, besides the program's default one (an
+// operator that set its own with client.WithFieldOwner, say): on the objects
+// okt wrote, their fields move to okt's field manager at first contact, so
+// that a field removed from the desired state is removed from the object.
+func WithLegacyFieldManagers(names ...string) Option {
+	return func(o *options) { o.legacyManagers = append(o.legacyManagers, names...) }
 }
 
 // WithMode selects Basic or Advanced. Defaults to Advanced.

@@ -34,7 +34,7 @@ type Reconciler[T client.Object] struct {
 var _ reconcile.Reconciler = &Reconciler[client.Object]{}
 
 func defaultOptions() options {
-	return options{mode: Advanced, creationDelay: time.Second, prune: true, readinessRequeue: 10 * time.Second}
+	return options{mode: Advanced, creationDelay: time.Second, prune: true, readinessRequeue: 10 * time.Second, fight: DefaultFightRule}
 }
 
 // New returns a Reconciler that reads and writes through c (whose scheme must
@@ -145,6 +145,9 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 		} else {
 			s.ManageSuccess()
 		}
+	}
+	if !s.deleting {
+		s.fightConditions()
 	}
 	statusErr := s.writeStatus(ctx, original)
 	if statusErr != nil {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
@@ -50,6 +51,8 @@ type Scope[T client.Object] struct {
 	inv        *statusInventory     // the inventory, when the status holds it
 	controller string               // the custom resource's kind, for metrics
 	gvk        string               // the custom resource's GroupVersionKind (or Go type)
+
+	fieldManager string // okt's field manager in server-side apply
 }
 
 // NewScope returns the Scope of a reconcile of cr. The Reconciler calls it;
@@ -68,8 +71,13 @@ func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o opt
 	if gvk, err := apiutil.GVKForObject(cr, c.Scheme()); err == nil {
 		controller, kind = gvk.Kind, gvk.String()
 	}
+	manager := o.fieldManager
+	if manager == "" {
+		manager = "okt-" + strings.ToLower(controller)
+	}
 	return &Scope[T]{
-		cr:         cr,
+		fieldManager: manager,
+		cr:           cr,
 		client:     c,
 		scheme:     c.Scheme(),
 		opts:       o,
@@ -132,8 +140,13 @@ func (s *Scope[T]) SetPath(path string) { s.path = path }
 
 // env returns what resources need from this reconcile.
 func (s *Scope[T]) env() resources.Env {
-	return resources.Env{Client: s.client, Scheme: s.scheme, Owner: s.cr}
+	return resources.Env{Client: s.client, Scheme: s.scheme, Owner: s.cr,
+		FieldManager: s.fieldManager, LegacyFieldManagers: s.opts.legacyManagers}
 }
+
+// FieldManager returns the field manager of okt's writes to the objects this
+// reconcile owns (see WithFieldManager).
+func (s *Scope[T]) FieldManager() string { return s.fieldManager }
 
 // Register adds resources to the registry and reads their live objects. A
 // duplicate, or a failing read, is recorded as an error and returned; the
@@ -253,8 +266,20 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 			return err
 		}
 	}
+	live := liveOf(r)
+	if live != nil && !live.GetDeletionTimestamp().IsZero() {
+		// Being deleted (recreated, say): written again once it is gone.
+		s.results.AddRequeue(name, results.AwaitingDeletion, awaitDeletion)
+		return nil
+	}
+	uid := types.UID("")
+	if live != nil {
+		uid = live.GetUID()
+	}
+	now := time.Now()
 	need, why := m.NeedsUpdate()
 	if !need {
+		s.calm(name, r.Key(), uid, now)
 		s.results.AddSuccess(name, results.Unchanged)
 		return nil
 	}
@@ -262,8 +287,29 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 	if cr, ok := m.(resources.CauseReporter); ok {
 		cause, path = cr.UpdateCause()
 	}
+	var drift *resources.Drift
+	if dr, ok := m.(resources.DriftReporter); ok {
+		drift = dr.DriftOf()
+	}
+	if cause == resources.CauseDrift {
+		if wait := fights.wait(uid, now); wait > 0 {
+			// A fight: okt keeps its value, but corrects it at a slower pace.
+			s.results.AddRequeue(name, results.CorrectionDelayed, wait)
+			s.log.V(1).Info("correction delayed: another writer fights over a field", "resource", name, "reason", s.redact(why), "after", wait)
+			return nil
+		}
+	}
+	if b, ok := m.(interface{ Blocked() error }); ok {
+		if err := b.Blocked(); err != nil {
+			return s.immutable(ctx, r, err)
+		}
+	}
 	s.wrote(kindLabel(r.Key()), string(cause))
 	if err := m.Update(ctx, s.env()); err != nil {
+		var ie *resources.ImmutableError
+		if errors.As(err, &ie) {
+			return s.immutable(ctx, r, err)
+		}
 		if apierrors.IsConflict(err) {
 			s.results.Add(name, results.CRUDError, err, 0)
 			return err
@@ -278,13 +324,115 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 	switch {
 	case cause == resources.CauseDesired:
 		s.normalEvent(EventUpdated, "Updated %s: its desired state changed", subject)
+	case cause == resources.CauseMigrate:
+		s.normalEvent(EventUpdated, "Updated %s: its fields moved to field manager %s (server-side apply)", subject, s.fieldManager)
 	case path != "":
-		s.normalEvent(EventDriftCorrected, "Set back %s: %s was changed on the live object", subject, path)
+		by := ""
+		if drift != nil && drift.Manager != "" {
+			by = " by field manager " + drift.Manager
+		}
+		s.normalEvent(EventDriftCorrected, "Set back %s: %s was changed on the live object%s", subject, path, by)
 	default:
 		s.normalEvent(EventDriftCorrected, "Set back %s: %s", subject, why)
 	}
+	if cause == resources.CauseDrift && path != "" {
+		manager := ""
+		if drift != nil {
+			manager = drift.Manager
+		}
+		if f := fights.corrected(s.opts.fight, uid, r.Key().String(), path, manager, now); f != nil {
+			fightsTotal.WithLabelValues(s.controller, kindLabel(r.Key())).Inc()
+			s.event(corev1.EventTypeWarning, EventFieldFight, "%s", fightMessage(f, f.Backoff))
+			s.results.AddRequeue(name, results.CorrectionDelayed, f.Backoff)
+		}
+	}
 	return nil
 }
+
+// awaitDeletion is the requeue delay while an owned object is being deleted.
+const awaitDeletion = 2 * time.Second
+
+// calm notes that the object is as declared: a fight over it that has been
+// quiet long enough ends; one that has not gets a requeue to check again.
+func (s *Scope[T]) calm(name string, key resources.Key, uid types.UID, now time.Time) {
+	ended, after := fights.calm(uid, now)
+	if ended != nil {
+		s.normalEvent(EventFightEnded, "%s: %s is no longer changed by field manager %s; okt owns it again", readinessSubject(key), ended.Path, orUnknown(ended.Manager))
+	}
+	if after > 0 {
+		s.results.AddRequeue(name, results.CorrectionDelayed, after)
+	}
+}
+
+func orUnknown(manager string) string {
+	if manager == "" {
+		return "(unknown)"
+	}
+	return manager
+}
+
+// fightMessage describes a fight, for its Event and condition.
+func fightMessage(f *fight, next time.Duration) string {
+	return fmt.Sprintf("%s: field %s is set back and forth between okt and field manager %s; okt keeps its value "+
+		"and now corrects it at most every %s (hand the field over with resources.LeaveToOthers(%q) if the other writer should own it)",
+		f.Object, f.Path, orUnknown(f.Manager), next, f.Path)
+}
+
+// fightConditions sets the FieldConflict condition while an owned object is
+// fought over, and removes it otherwise.
+func (s *Scope[T]) fightConditions() {
+	var msgs []string
+	for _, r := range s.registry.All() {
+		live := liveOf(r)
+		if live == nil {
+			continue
+		}
+		if f := fights.active(live.GetUID()); f != nil {
+			msgs = append(msgs, fightMessage(f, f.Backoff))
+		}
+	}
+	if len(msgs) == 0 {
+		if get, _, ok := conditionsOf(s.cr); ok && meta.FindStatusCondition(get(), ConditionFieldConflict) != nil {
+			s.removeCondition(ConditionFieldConflict)
+		}
+		return
+	}
+	s.SetCondition(metav1.Condition{Type: ConditionFieldConflict, Status: metav1.ConditionTrue,
+		Reason: ReasonOtherFieldManager, Message: strings.Join(msgs, "; ")})
+}
+
+// immutable handles a desired change the API server refuses as immutable:
+// the object is deleted to be created anew when built
+// RecreateOnImmutableChange; otherwise the reconcile gives up (Stalled,
+// naming the object and the field) until the custom resource changes.
+func (s *Scope[T]) immutable(ctx context.Context, r resources.Resource, err error) error {
+	name := r.Key().String()
+	if rc, ok := r.(resources.Recreator); ok && rc.RecreatesOnImmutableChange() {
+		live := liveOf(r)
+		s.wrote(kindLabel(r.Key()), causeRecreate)
+		var opts []client.DeleteOption
+		opts = append(opts, client.PropagationPolicy(metav1.DeletePropagationBackground))
+		if live != nil {
+			opts = append(opts, client.Preconditions{UID: ptrUID(live.GetUID())})
+		}
+		obj := live
+		if obj == nil {
+			obj = r.Desired()
+		}
+		if derr := s.client.Delete(ctx, obj, opts...); derr != nil && !apierrors.IsNotFound(derr) {
+			derr = fmt.Errorf("cannot delete %s to recreate it: %w", name, derr)
+			s.results.Add(name, results.CRUDError, derr, 0)
+			return derr
+		}
+		s.results.AddRequeue(name, results.Recreating, awaitDeletion)
+		s.normalEvent(EventRecreated, "Deleted %s to create it anew: %v", readinessSubject(r.Key()), err)
+		return nil
+	}
+	s.results.AddGiveUp(name, results.CRUDError, ReasonFieldImmutable, err)
+	return err
+}
+
+func ptrUID(u types.UID) *types.UID { return &u }
 
 // OwnerConflictError reports an object that another controller controls:
 // okt does not write to it.

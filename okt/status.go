@@ -26,10 +26,14 @@ import (
 //     objects to get ready;
 //   - Stalled is True, and present only, after a give-up or when an owned
 //     object failed (a failed Job, a rollout past its progress deadline).
+//   - FieldConflict is True, and present only, while another writer fights
+//     okt over a field of an owned object (see FightRule): its message names
+//     the object, the field and the other field manager.
 const (
-	ConditionReady       = "Ready"
-	ConditionReconciling = "Reconciling"
-	ConditionStalled     = "Stalled"
+	ConditionReady         = "Ready"
+	ConditionReconciling   = "Reconciling"
+	ConditionStalled       = "Stalled"
+	ConditionFieldConflict = "FieldConflict"
 )
 
 // Reasons of the conditions the Reconciler sets.
@@ -41,6 +45,12 @@ const (
 	// ReasonFailed is the reason of an owned object that failed, when its
 	// readiness gives none.
 	ReasonFailed = "Failed"
+	// ReasonOtherFieldManager: another field manager keeps changing a field
+	// okt owns (FieldConflict).
+	ReasonOtherFieldManager = "OtherFieldManager"
+	// ReasonFieldImmutable: a desired change the API server refuses, the
+	// field being immutable (Stalled).
+	ReasonFieldImmutable = "FieldImmutable"
 )
 
 var reasonRE = regexp.MustCompile(`^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$`)

@@ -23,7 +23,9 @@ func (p paths) has(path string) bool {
 // item, and anything inside an unstructured object or a value with its own
 // JSON encoding. A zero that comes only from a non-pointer Go field (an
 // IntOrString targetPort of 0, a containerPort left unset) is not explicit:
-// the API server may default it.
+// the API server may default it. Empty objects and lists are explicit on the
+// same terms (emptyDir: {} through a pointer is; a non-pointer resources: {}
+// is not).
 func explicitZeros(obj any, u map[string]any) paths {
 	out := paths{}
 	walkExplicit(reflect.ValueOf(obj), u, "", false, out)
@@ -52,6 +54,9 @@ func walkExplicit(v reflect.Value, u any, path string, viaPointer bool, out path
 		markAll(u, path, out)
 		return
 	}
+	if viaPointer && isEmpty(u) {
+		out[path] = struct{}{} // emptyDir: {}, securityContext: {}: set on purpose
+	}
 	if encodesItself(v.Type()) {
 		if isScalar(u) {
 			if viaPointer && isZero(u) {
@@ -74,7 +79,7 @@ func walkExplicit(v reflect.Value, u any, path string, viaPointer bool, out path
 			}
 			for k, x := range uu {
 				p := path + "." + k
-				if isZero(x) {
+				if isZero(x) || isEmpty(x) {
 					out[p] = struct{}{}
 					continue
 				}
@@ -172,6 +177,20 @@ func markAll(u any, path string, out paths) {
 			out[path] = struct{}{}
 		}
 	}
+	if isEmpty(u) {
+		out[path] = struct{}{}
+	}
+}
+
+// isEmpty reports whether u is an empty object or list.
+func isEmpty(u any) bool {
+	switch t := u.(type) {
+	case map[string]any:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
 }
 
 func isScalar(u any) bool {

@@ -31,9 +31,17 @@ var memo = &memory{}
 const maxMemo = 200000
 
 type memory struct {
-	mu       sync.Mutex
-	desired  map[Key]desiredMemo
-	verified map[types.UID]verifiedMemo
+	mu        sync.Mutex
+	desired   map[Key]desiredMemo
+	verified  map[types.UID]verifiedMemo
+	refused   map[types.UID]immutableMemo
+}
+
+// immutableMemo is a write the API server refused as immutable: the same
+// desired state on the same live object would be refused again.
+type immutableMemo struct {
+	resourceVersion, hash string
+	err                   error
 }
 
 type desiredMemo struct {
@@ -124,6 +132,32 @@ func (m *memory) rememberVerified(uid types.UID, rv, hash string) {
 		m.verified = map[types.UID]verifiedMemo{}
 	}
 	m.verified[uid] = verifiedMemo{resourceVersion: rv, hash: hash}
+}
+
+// immutable returns the refusal remembered for this desired state (hash) on
+// the live object uid at rv, nil if none.
+func (m *memory) immutable(uid types.UID, rv, hash string) error {
+	if uid == "" {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.refused[uid]; ok && v.resourceVersion == rv && v.hash == hash {
+		return v.err
+	}
+	return nil
+}
+
+func (m *memory) rememberImmutable(uid types.UID, rv, hash string, err error) {
+	if uid == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.refused == nil || len(m.refused) >= maxMemo {
+		m.refused = map[types.UID]immutableMemo{}
+	}
+	m.refused[uid] = immutableMemo{resourceVersion: rv, hash: hash, err: err}
 }
 
 // checks counts the drift checks of live objects, by path taken.

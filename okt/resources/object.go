@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/sets"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
@@ -22,6 +23,8 @@ type options struct {
 	sensitive bool
 	noPrune   bool
 	readiness ReadinessFunc
+	leave     []string
+	recreate  bool
 }
 
 // WithoutOwnerReference leaves the owner reference out of the desired object:
@@ -64,6 +67,11 @@ type Object[O client.Object] struct {
 	prepared bool
 	live     O
 	exists   bool
+
+	body    map[string]any // the apply body of desired, computed on need
+	leave   [][]segment    // parsed LeaveToOthers paths
+	manager string         // the field manager, from Prepare's Env
+	legacy  sets.Set[string]
 }
 
 var (
@@ -145,6 +153,16 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 	if o.key.Name == "" {
 		return fmt.Errorf("%s has no name: set metadata.name in its initial data", o.key.Kind)
 	}
+	o.leave = o.leave[:0]
+	for _, p := range o.opts.leave {
+		segs, err := parseFieldPath(p)
+		if err != nil {
+			return fmt.Errorf("%s: LeaveToOthers: %w", o.key, err)
+		}
+		o.leave = append(o.leave, segs)
+	}
+	o.manager, o.legacy = env.fieldManager(), env.legacyManagers()
+	o.body = nil
 	desired := o.initial.DeepCopyObject().(O)
 	if o.mutate != nil {
 		if err := o.mutate(desired); err != nil {
@@ -190,18 +208,35 @@ func (o *Object[O]) Fetch(ctx context.Context, env Env) error {
 	return nil
 }
 
-// Create creates the desired object.
+// Create creates the desired object, as a server-side apply of what the
+// operator declares (see Update), so that okt's field manager owns its
+// fields from the start.
 func (o *Object[O]) Create(ctx context.Context, env Env) error {
 	if !o.prepared {
 		if err := o.Prepare(ctx, env); err != nil {
 			return err
 		}
 	}
-	obj := o.desired.DeepCopyObject().(O)
-	if err := env.Client.Create(o.wireCtx(ctx), obj); err != nil {
+	if o.body == nil {
+		if err := o.computeBody(); err != nil {
+			return err
+		}
+	}
+	obj, err := applyBody[O](o.wireCtx(ctx), env, o.body)
+	if err != nil {
 		return err
 	}
 	o.live, o.exists = obj, true
+	return nil
+}
+
+// computeBody computes the apply body of the desired object.
+func (o *Object[O]) computeBody() error {
+	u, err := toUnstructured(o.desired)
+	if err != nil {
+		return fmt.Errorf("cannot convert %s: %w", o.key, err)
+	}
+	o.body = bodyOf(u, explicitZeros(o.desired, u), o.leave)
 	return nil
 }
 

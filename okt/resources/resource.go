@@ -42,6 +42,18 @@ type Env struct {
 	// the resource was built WithoutOwnerReference, the desired object gets a
 	// controller owner reference to it.
 	Owner client.Object
+	// FieldManager names okt in the objects' managedFields: every create and
+	// update is a server-side apply under this field manager, forcing its
+	// ownership of the fields the operator declares. Defaults to
+	// DefaultFieldManager; the okt Reconciler sets it (see
+	// okt.WithFieldManager).
+	FieldManager string
+	// LegacyFieldManagers are field managers, besides the program's default
+	// one and FieldManager, under which okt's writes were recorded before
+	// it applied (an okt release that patched): their fields on objects okt
+	// wrote move to FieldManager at first contact, so that removing them
+	// from the desired state removes them.
+	LegacyFieldManagers []string
 }
 
 // Resource is an object that the operator creates and deletes, but never
@@ -77,8 +89,8 @@ type MutableResource interface {
 	// NeedsUpdate reports, after Prepare and Fetch, whether the live object
 	// must be written, and why (a human-readable reason for the logs).
 	NeedsUpdate() (bool, string)
-	// Update writes the fields the operator manages to the live object, with
-	// one patch request, leaving every other field as it is. It does nothing
-	// when NeedsUpdate reports false.
+	// Update applies the desired object (server-side apply, one request),
+	// leaving the fields other writers own as they are. It does nothing when
+	// NeedsUpdate reports false.
 	Update(ctx context.Context, env Env) error
 }

@@ -47,6 +47,13 @@ const (
 	Pruned            Op = "Pruned"        // deleted because no longer registered
 	OwnerConflict     Op = "OwnerConflict" // another controller owns the object: not written
 	CRUDError         Op = "CRUDError"
+	// CorrectionDelayed: a drift correction held back, another writer
+	// fighting over the field.
+	CorrectionDelayed Op = "CorrectionDelayed"
+	// AwaitingDeletion: the object is being deleted; written once it is gone.
+	AwaitingDeletion Op = "AwaitingDeletion"
+	// Recreating: the object was deleted to apply an immutable change.
+	Recreating Op = "Recreating"
 )
 
 // Ops on the status and the finalizer of the CR.
