@@ -78,15 +78,15 @@ func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o opt
 	return &Scope[T]{
 		fieldManager: manager,
 		cr:           cr,
-		client:     c,
-		scheme:     c.Scheme(),
-		opts:       o,
-		log:        logr.FromContextOrDiscard(ctx),
-		results:    results.New(),
-		registry:   resources.NewRegistry(),
-		deleting:   !cr.GetDeletionTimestamp().IsZero(),
-		controller: controller,
-		gvk:        kind,
+		client:       c,
+		scheme:       c.Scheme(),
+		opts:         o,
+		log:          logr.FromContextOrDiscard(ctx),
+		results:      results.New(),
+		registry:     resources.NewRegistry(),
+		deleting:     !cr.GetDeletionTimestamp().IsZero(),
+		controller:   controller,
+		gvk:          kind,
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/structured-merge-diff/v4/fieldpath"
 )
 
 const ownerUID = types.UID("owner-uid")
@@ -71,7 +72,7 @@ func withServerState(desired *appsv1.Deployment) *appsv1.Deployment {
 	live.UID = "dep-uid"
 	live.Generation = 3
 	live.CreationTimestamp = metav1.Now()
-	live.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "okt", Operation: metav1.ManagedFieldsOperationUpdate}}
+	live.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "okt", Operation: metav1.ManagedFieldsOperationApply}}
 	live.Annotations["deployment.kubernetes.io/revision"] = "3"
 	live.Labels["team"] = "other"
 	s := &live.Spec
@@ -154,14 +155,14 @@ func TestNeedsUpdateDeployment(t *testing.T) {
 		{
 			name: "image edited live",
 			edit: func(d *appsv1.Deployment) { d.Spec.Template.Spec.Containers[0].Image = "nginx:latest" },
-			want: verdict{true, `live object drifted: .spec.template.spec.containers[0].image: want "nginx:1.27", live has "nginx:latest"`},
+			want: verdict{true, `live object drifted: .spec.template.spec.containers[name=web].image: want "nginx:1.27", live has "nginx:latest"`},
 		},
 		{
 			name: "cpu limit edited live",
 			edit: func(d *appsv1.Deployment) {
 				d.Spec.Template.Spec.Containers[0].Resources.Limits[corev1.ResourceCPU] = resource.MustParse("1")
 			},
-			want: verdict{true, `live object drifted: .spec.template.spec.containers[0].resources.limits.cpu: want "500m", live has "1"`},
+			want: verdict{true, `live object drifted: .spec.template.spec.containers[name=web].resources.limits.cpu: want "500m", live has "1"`},
 		},
 		{
 			name: "managed label removed live",
@@ -174,24 +175,25 @@ func TestNeedsUpdateDeployment(t *testing.T) {
 			want: verdict{true, `live object drifted: .metadata.labels.app: want "web", live has "other"`},
 		},
 		{
+			// A container another writer adds (a sidecar) is theirs: containers
+			// are keyed by name.
 			name: "container added live",
 			edit: func(d *appsv1.Deployment) {
 				d.Spec.Template.Spec.Containers = append(d.Spec.Template.Spec.Containers, corev1.Container{Name: "sidecar", Image: "envoy"})
 			},
-			want:   verdict{true, "live object drifted: .spec.template.spec.containers: want 1 item(s), live has [{"},
-			prefix: true,
+			want: verdict{},
 		},
 		{
 			name: "args list longer live",
 			edit: func(d *appsv1.Deployment) {
 				d.Spec.Template.Spec.Containers[0].Args = []string{"--a", "--b"}
 			},
-			want: verdict{true, `live object drifted: .spec.template.spec.containers[0].args: want 1 item(s), live has ["--a","--b"]`},
+			want: verdict{true, `live object drifted: .spec.template.spec.containers[name=web].args: want 1 item(s), live has ["--a","--b"]`},
 		},
 		{
 			name: "args list emptied live",
 			edit: func(d *appsv1.Deployment) { d.Spec.Template.Spec.Containers[0].Args = nil },
-			want: verdict{true, "live object drifted: .spec.template.spec.containers[0].args: missing on the live object"},
+			want: verdict{true, "live object drifted: .spec.template.spec.containers[name=web].args: missing on the live object"},
 		},
 		{
 			name: "hash annotation differs",
@@ -290,7 +292,9 @@ func TestNeedsUpdateOtherKinds(t *testing.T) {
 				m.setLive(live)
 				return m, live
 			},
-			want: verdict{true, "live object drifted: .spec.ports[0].port: want 80, live has 81"},
+			// The port is the item's key: port 80 is gone (port 81 is someone
+			// else's item).
+			want: verdict{true, "live object drifted: .spec.ports[port=80]: missing on the live object"},
 		},
 		{
 			name: "ConfigMap with extra keys and foreign annotations",
@@ -419,7 +423,7 @@ func TestNeedsUpdateOtherKinds(t *testing.T) {
 				m.setLive(live)
 				return m, live
 			},
-			want: verdict{true, "live object drifted: .spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: want false, live has true"},
+			want: verdict{true, "live object drifted: .spec.template.spec.containers[name=web].securityContext.allowPrivilegeEscalation: want false, live has true"},
 		},
 		{
 			name: "explicit zeros equal on the live object: nothing to do",
@@ -475,14 +479,16 @@ func TestNeedsUpdateBeforePrepareOrFetch(t *testing.T) {
 	}
 }
 
-func TestIntentOf(t *testing.T) {
+func TestBodyOf(t *testing.T) {
 	tests := []struct {
-		name string
-		in   map[string]any
-		want map[string]any
+		name     string
+		in       map[string]any
+		explicit paths
+		leave    []string
+		want     map[string]any
 	}{
 		{
-			name: "keeps labels, annotations but the hash, spec; drops the rest",
+			name: "keeps type, identity, labels, annotations, owners, spec; drops server metadata and status",
 			in: map[string]any{
 				"apiVersion": "v1",
 				"kind":       "ConfigMap",
@@ -493,23 +499,28 @@ func TestIntentOf(t *testing.T) {
 					"creationTimestamp": nil,
 					"ownerReferences":   []any{map[string]any{"name": "owner"}},
 					"labels":            map[string]any{"a": "1"},
-					"annotations":       map[string]any{"b": "2", HashAnnotation: "h"},
+					"annotations":       map[string]any{"b": "2"},
 				},
 				"data":   map[string]any{"k": "v"},
 				"status": map[string]any{"phase": "Bound"},
 			},
 			want: map[string]any{
+				"apiVersion": "v1",
+				"kind":       "ConfigMap",
 				"metadata": map[string]any{
-					"labels":      map[string]any{"a": "1"},
-					"annotations": map[string]any{"b": "2"},
+					"name":            "cfg",
+					"namespace":       "ns",
+					"ownerReferences": []any{map[string]any{"name": "owner"}},
+					"labels":          map[string]any{"a": "1"},
+					"annotations":     map[string]any{"b": "2"},
 				},
 				"data": map[string]any{"k": "v"},
 			},
 		},
 		{
-			name: "nulls, empty maps and empty lists are pruned; zero scalars kept",
+			name: "nulls, and zeros and empties the operator did not set, are left out",
 			in: map[string]any{
-				"metadata": map[string]any{"annotations": map[string]any{HashAnnotation: "h"}},
+				"metadata": map[string]any{"name": "x"},
 				"spec": map[string]any{
 					"a": nil,
 					"b": map[string]any{},
@@ -517,127 +528,167 @@ func TestIntentOf(t *testing.T) {
 					"d": map[string]any{"e": map[string]any{"f": nil}},
 					"g": []any{nil, map[string]any{}, "", int64(0)},
 					"h": false,
+					"i": int64(0),
 				},
 			},
+			explicit: paths{".spec.g[2]": {}, ".spec.g[3]": {}, ".spec.i": {}},
 			want: map[string]any{
+				"metadata": map[string]any{"name": "x"},
 				"spec": map[string]any{
 					"g": []any{map[string]any{}, map[string]any{}, "", int64(0)},
-					"h": false,
+					"i": int64(0),
 				},
 			},
 		},
 		{
-			name: "empty object",
-			in:   map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}},
-			want: map[string]any{},
+			name: "explicit empty objects stay (emptyDir: {})",
+			in: map[string]any{"spec": map[string]any{"volumes": []any{
+				map[string]any{"name": "tmp", "emptyDir": map[string]any{}},
+			}}},
+			explicit: paths{".spec.volumes[0].emptyDir": {}},
+			want: map[string]any{"spec": map[string]any{"volumes": []any{
+				map[string]any{"name": "tmp", "emptyDir": map[string]any{}},
+			}}},
+		},
+		{
+			name: "fields left to others are removed, in list items too",
+			in: map[string]any{"spec": map[string]any{
+				"replicas": int64(3),
+				"template": map[string]any{"spec": map[string]any{"containers": []any{
+					map[string]any{"name": "app", "image": "a", "resources": map[string]any{"limits": map[string]any{"cpu": "1"}}},
+					map[string]any{"name": "other", "image": "b", "resources": map[string]any{"limits": map[string]any{"cpu": "1"}}},
+				}}},
+			}},
+			leave: []string{".spec.replicas", ".spec.template.spec.containers[name=app].resources"},
+			want: map[string]any{"spec": map[string]any{
+				"template": map[string]any{"spec": map[string]any{"containers": []any{
+					map[string]any{"name": "app", "image": "a"},
+					map[string]any{"name": "other", "image": "b", "resources": map[string]any{"limits": map[string]any{"cpu": "1"}}},
+				}}},
+			}},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, intentOf(tc.in)); diff != "" {
-				t.Errorf("intentOf() mismatch (-want +got):\n%s", diff)
+			var leave [][]segment
+			for _, p := range tc.leave {
+				segs, err := parseFieldPath(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				leave = append(leave, segs)
+			}
+			if diff := cmp.Diff(tc.want, bodyOf(tc.in, tc.explicit, leave)); diff != "" {
+				t.Errorf("bodyOf() mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestIntentOfDoesNotModifyItsInput(t *testing.T) {
+func TestParseFieldPath(t *testing.T) {
+	for _, bad := range []string{"spec.replicas", ".", ".spec..x", ".a[b]", ".a[=x]"} {
+		if _, err := parseFieldPath(bad); err == nil {
+			t.Errorf("parseFieldPath(%q) accepted", bad)
+		}
+	}
+	segs, err := parseFieldPath(".spec.template.spec.containers[name=a.b].resources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []segment{{field: "spec"}, {field: "template"}, {field: "spec"}, {field: "containers", key: "name", value: "a.b"}, {field: "resources"}}
+	if diff := cmp.Diff(want, segs, cmp.AllowUnexported(segment{})); diff != "" {
+		t.Errorf("segments (-want +got):\n%s", diff)
+	}
+}
+
+func TestBodyOfDoesNotModifyItsInput(t *testing.T) {
 	in := map[string]any{"metadata": map[string]any{
 		"annotations": map[string]any{HashAnnotation: "h", "x": "y"},
-	}}
-	intentOf(in)
+	}, "spec": map[string]any{"a": nil}}
+	bodyOf(in, nil, nil)
 	want := map[string]any{"metadata": map[string]any{
 		"annotations": map[string]any{HashAnnotation: "h", "x": "y"},
-	}}
+	}, "spec": map[string]any{"a": nil}}
 	if diff := cmp.Diff(want, in); diff != "" {
 		t.Errorf("input modified (-want +got):\n%s", diff)
 	}
 }
 
-func TestDrift(t *testing.T) {
-	tests := []struct {
-		name      string
-		want, got any
-		drift     string
-	}{
-		{"equal scalars", "a", "a", ""},
-		{"int64 vs float64", int64(3), float64(3), ""},
-		{"int vs int64", 3, int64(3), ""},
-		{"int32 vs int64", int32(3), int64(3), ""},
-		{"different numbers", int64(3), int64(4), ".: want 3, live has 4"},
-		{"number vs string", int64(3), "3", `.: want 3, live has "3"`},
-		{"extra live keys ignored", map[string]any{"a": "1"}, map[string]any{"a": "1", "b": "2"}, ""},
-		{"zero scalars not compared", map[string]any{"a": "", "b": false, "c": int64(0), "d": float64(0), "e": 0, "f": int32(0)}, map[string]any{}, ""},
-		{"zero list item not compared", []any{"", "x"}, []any{"live", "x"}, ""},
-		{"object vs scalar", map[string]any{"a": "1"}, "x", `.: want an object, live has "x"`},
-		{"list vs nothing", []any{"a"}, nil, ".: want 1 item(s), live has nothing"},
-		{"nested list item", map[string]any{"l": []any{map[string]any{"x": "1"}}}, map[string]any{"l": []any{map[string]any{"x": "2"}}}, `.l[0].x: want "1", live has "2"`},
-		{"first drift in key order", map[string]any{"b": "1", "a": "1"}, map[string]any{"a": "2", "b": "2"}, `.a: want "1", live has "2"`},
-		{
-			"long value cut at 80 bytes",
-			strings.Repeat("x", 100), "y",
-			`.: want "` + strings.Repeat("x", 76) + `..., live has "y"`,
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.drift, comparer{}.drift(tc.want, tc.got, "")); diff != "" {
-				t.Errorf("drift() mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+// fieldsV1 returns a managedFields entry of manager with the given FieldsV1
+// JSON.
+func fieldsV1(manager string, op metav1.ManagedFieldsOperationType, raw string) metav1.ManagedFieldsEntry {
+	return metav1.ManagedFieldsEntry{Manager: manager, Operation: op, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(raw)}}
 }
 
-func TestMergeInto(t *testing.T) {
+func TestDrift(t *testing.T) {
+	// What the API server records for a Deployment's container list: items
+	// keyed by name, ports by containerPort and protocol (a defaulted key).
+	okt := fieldsV1("okt", metav1.ManagedFieldsOperationApply,
+		`{"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{},"f:ports":{"k:{\"containerPort\":80,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{}}}}},"f:finalizers":{"v:\"a\"":{}},"f:args":{}}}`)
+	other := fieldsV1("injector", metav1.ManagedFieldsOperationUpdate,
+		`{"f:spec":{"f:containers":{"k:{\"name\":\"proxy\"}":{".":{},"f:image":{},"f:name":{}},"k:{\"name\":\"app\"}":{"f:image":{}}}}}`)
+	app := func(image string) map[string]any {
+		return map[string]any{"name": "app", "image": image, "ports": []any{map[string]any{"containerPort": int64(80)}}}
+	}
+	liveApp := func(image string) map[string]any {
+		return map[string]any{"name": "app", "image": image, "ports": []any{map[string]any{"containerPort": int64(80), "protocol": "TCP"}}}
+	}
+	proxy := map[string]any{"name": "proxy", "image": "envoy"}
 	tests := []struct {
-		name     string
-		dst, src map[string]any
-		zeros    bool
-		want     map[string]any
+		name      string
+		entries   []metav1.ManagedFieldsEntry
+		want, got any
+		drift     string
+		manager   string
 	}{
+		{"equal scalars", nil, "a", "a", "", ""},
+		{"int64 vs float64", nil, int64(3), float64(3), "", ""},
+		{"int32 vs int64", nil, int32(3), int64(3), "", ""},
+		{"different numbers", nil, int64(3), int64(4), ".: want 3, live has 4", ""},
+		{"number vs string", nil, int64(3), "3", `.: want 3, live has "3"`, ""},
+		{"extra live keys ignored", nil, map[string]any{"a": "1"}, map[string]any{"a": "1", "b": "2"}, "", ""},
+		{"object vs scalar", nil, map[string]any{"a": "1"}, "x", `.: want an object, live has "x"`, ""},
+		{"missing key", nil, map[string]any{"a": "1"}, map[string]any{}, ".a: missing on the live object", ""},
+		{"first drift in key order", nil, map[string]any{"b": "1", "a": "1"}, map[string]any{"a": "2", "b": "2"}, `.a: want "1", live has "2"`, ""},
+		{"atomic list: extra item is drift", []metav1.ManagedFieldsEntry{okt}, map[string]any{"args": []any{"a"}}, map[string]any{"args": []any{"a", "b"}},
+			`.args: want 1 item(s), live has ["a","b"]`, ""},
+		{"keyed list: another writer's item is not drift", []metav1.ManagedFieldsEntry{okt, other},
+			map[string]any{"containers": []any{app("nginx")}}, map[string]any{"containers": []any{map[string]any(proxy), liveApp("nginx")}}, "", ""},
+		{"keyed list: own item's field changed, owner named", []metav1.ManagedFieldsEntry{okt, other},
+			map[string]any{"containers": []any{app("nginx")}}, map[string]any{"containers": []any{liveApp("evil")}},
+			`.containers[name=app].image: want "nginx", live has "evil"`, `"injector" (Update)`},
+		{"keyed list: own item missing", []metav1.ManagedFieldsEntry{okt},
+			map[string]any{"containers": []any{app("nginx")}}, map[string]any{"containers": []any{map[string]any(proxy)}},
+			".containers[name=app]: missing on the live object", ""},
+		{"keyed list: defaulted key field", []metav1.ManagedFieldsEntry{okt},
+			map[string]any{"containers": []any{app("nginx")}}, map[string]any{"containers": []any{liveApp("nginx")}}, "", ""},
+		{"set: another writer's value is not drift", []metav1.ManagedFieldsEntry{okt},
+			map[string]any{"finalizers": []any{"a"}}, map[string]any{"finalizers": []any{"b", "a"}}, "", ""},
+		{"set: own value missing", []metav1.ManagedFieldsEntry{okt},
+			map[string]any{"finalizers": []any{"a"}}, map[string]any{"finalizers": []any{"b"}}, `.finalizers: item "a" missing on the live object`, ""},
+		{"no managedFields: keys guessed by name", nil,
+			map[string]any{"containers": []any{app("nginx")}}, map[string]any{"containers": []any{map[string]any(proxy), liveApp("nginx")}}, "", ""},
 		{
-			name: "maps merge key by key",
-			dst:  map[string]any{"m": map[string]any{"a": "old", "foreign": "keep"}, "x": "keep"},
-			src:  map[string]any{"m": map[string]any{"a": "new", "b": "add"}},
-			want: map[string]any{"m": map[string]any{"a": "new", "b": "add", "foreign": "keep"}, "x": "keep"},
-		},
-		{
-			name: "lists of the same length merge item by item",
-			dst:  map[string]any{"l": []any{map[string]any{"port": int64(1), "protocol": "TCP"}}},
-			src:  map[string]any{"l": []any{map[string]any{"port": int64(2)}}},
-			want: map[string]any{"l": []any{map[string]any{"port": int64(2), "protocol": "TCP"}}},
-		},
-		{
-			name: "lists of another length are replaced",
-			dst:  map[string]any{"l": []any{"a", "b"}},
-			src:  map[string]any{"l": []any{"c"}},
-			want: map[string]any{"l": []any{"c"}},
-		},
-		{
-			name: "zero scalars keep the live value without zeros",
-			dst:  map[string]any{"n": int64(3), "l": []any{"live"}},
-			src:  map[string]any{"n": int64(0), "l": []any{""}, "missing": ""},
-			want: map[string]any{"n": int64(3), "l": []any{"live"}, "missing": ""},
-		},
-		{
-			name:  "zero scalars are written with zeros",
-			dst:   map[string]any{"n": int64(3), "l": []any{"live"}},
-			src:   map[string]any{"n": int64(0), "l": []any{""}},
-			zeros: true,
-			want:  map[string]any{"n": int64(0), "l": []any{""}},
-		},
-		{
-			name: "a map replaces a scalar",
-			dst:  map[string]any{"m": "x"},
-			src:  map[string]any{"m": map[string]any{"a": "1"}},
-			want: map[string]any{"m": map[string]any{"a": "1"}},
+			"long value cut at 80 bytes", nil,
+			strings.Repeat("x", 100), "y",
+			`.: want "` + strings.Repeat("x", 76) + `..., live has "y"`, "",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			comparer{}.mergeInto(tc.dst, tc.src, "", tc.zeros)
-			if diff := cmp.Diff(tc.want, tc.dst); diff != "" {
-				t.Errorf("mergeInto() mismatch (-want +got):\n%s", diff)
+			own := newOwnership(tc.entries, "okt")
+			// The entries are those of the spec: descend to it.
+			ours := descend(own.ours, fieldpath.PathElement{FieldName: ptr.To("spec")})
+			d := differ{own: own}.drift(tc.want, tc.got, ours, fieldpath.Path{fieldpath.PathElement{FieldName: ptr.To("spec")}}, "")
+			got, manager := "", ""
+			if d != nil {
+				got, manager = d.String(), own.managerOf(d)
+			}
+			if diff := cmp.Diff(tc.drift, got); diff != "" {
+				t.Errorf("drift() mismatch (-want +got):\n%s", diff)
+			}
+			if tc.manager != "" && manager != tc.manager {
+				t.Errorf("manager %q, want %q", manager, tc.manager)
 			}
 		})
 	}

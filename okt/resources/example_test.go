@@ -8,7 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/okt-dev/okt/okt/resources"
 )
@@ -17,7 +16,7 @@ import (
 // its live copy drifts from the desired state.
 func ExampleNewMutable() {
 	ctx := context.Background()
-	c := fake.NewClientBuilder().WithScheme(scheme.Scheme).Build()
+	c := exampleClient() // a client of a real API server: envtest, a cluster
 	cr := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "my-app", Namespace: "demo", UID: "1234"}}
 	env := resources.Env{Client: c, Scheme: scheme.Scheme, Owner: cr}
 
@@ -44,7 +43,7 @@ func ExampleNewMutable() {
 	live := &corev1.ConfigMap{}
 	_ = c.Get(ctx, client.ObjectKey{Namespace: "demo", Name: "my-app-config"}, live)
 	live.Data = map[string]string{"greeting": "bonjour", "theirs": "kept"}
-	_ = c.Update(ctx, live)
+	_ = c.Update(ctx, live, client.FieldOwner("kubectl-edit"))
 
 	_ = cfg.Fetch(ctx, env)
 	fmt.Println(cfg.NeedsUpdate())

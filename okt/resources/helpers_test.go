@@ -4,11 +4,14 @@ import (
 	"context"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/okt-dev/okt/okt/resources"
@@ -33,18 +36,59 @@ func ownerRef() metav1.OwnerReference {
 	}
 }
 
-// newEnv returns an Env over a fake client holding objs, owned by owner().
+// newEnv returns an Env over a client of the real API server holding objs
+// (created for the test, deleted after it, as is every object of the
+// namespace), owned by owner().
 func newEnv(t *testing.T, objs ...client.Object) resources.Env {
 	t.Helper()
-	c := fake.NewClientBuilder().WithScheme(scheme.Scheme).WithObjects(objs...).Build()
-	return resources.Env{Client: c, Scheme: scheme.Scheme, Owner: owner()}
+	return resources.Env{Client: realClient(t, objs), Scheme: scheme.Scheme, Owner: owner()}
 }
 
-// newEnvWith is newEnv with interceptors on the fake client.
+// newEnvWith is newEnv with interceptors on the client.
 func newEnvWith(t *testing.T, funcs interceptor.Funcs, objs ...client.Object) resources.Env {
 	t.Helper()
-	c := fake.NewClientBuilder().WithScheme(scheme.Scheme).WithObjects(objs...).WithInterceptorFuncs(funcs).Build()
-	return resources.Env{Client: c, Scheme: scheme.Scheme, Owner: owner()}
+	return resources.Env{Client: interceptor.NewClient(realClient(t, objs), funcs), Scheme: scheme.Scheme, Owner: owner()}
+}
+
+// realClient returns a client of the test API server with objs created.
+func realClient(t *testing.T, objs []client.Object) client.WithWatch {
+	t.Helper()
+	if cfg == nil {
+		t.Skip("needs the control plane (not with -short)")
+	}
+	c, err := client.NewWithWatch(cfg, client.Options{Scheme: scheme.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { clean(t, c) })
+	for _, o := range objs {
+		o = o.DeepCopyObject().(client.Object)
+		if err := c.Create(t.Context(), o); err != nil {
+			t.Fatalf("create %s: %v", o.GetName(), err)
+		}
+	}
+	return c
+}
+
+// clean deletes the objects the tests make in the namespace.
+func clean(t *testing.T, c client.Client) {
+	ctx := context.Background()
+	for _, list := range []client.ObjectList{&corev1.ConfigMapList{}, &corev1.SecretList{}, &corev1.ServiceList{}, &appsv1.DeploymentList{}} {
+		if err := c.List(ctx, list, client.InNamespace(ns)); err != nil {
+			t.Errorf("clean: %v", err)
+			return
+		}
+		_ = meta.EachListItem(list, func(o runtime.Object) error {
+			obj := o.(client.Object)
+			if obj.GetName() == "kube-root-ca.crt" {
+				return nil
+			}
+			if err := c.Delete(ctx, obj); err != nil && !apierrors.IsNotFound(err) {
+				t.Errorf("clean: %v", err)
+			}
+			return nil
+		})
+	}
 }
 
 // patchCounter counts Patch requests.

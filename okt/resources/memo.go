@@ -31,10 +31,10 @@ var memo = &memory{}
 const maxMemo = 200000
 
 type memory struct {
-	mu        sync.Mutex
-	desired   map[Key]desiredMemo
-	verified  map[types.UID]verifiedMemo
-	refused   map[types.UID]immutableMemo
+	mu       sync.Mutex
+	desired  map[Key]desiredMemo
+	verified map[types.UID]verifiedMemo
+	refused  map[types.UID]immutableMemo
 }
 
 // immutableMemo is a write the API server refused as immutable: the same

@@ -329,8 +329,11 @@ func TestLifecycle(t *testing.T) {
 	if r.Desired() == nil {
 		t.Fatal("Desired() == nil after Create")
 	}
-	if err := r.Create(ctx, env); !apierrors.IsAlreadyExists(err) {
-		t.Errorf("second Create() = %v, want AlreadyExists", err)
+	// Create is a server-side apply: a second one (a stale cache's, say)
+	// finds the object as declared and changes nothing.
+	rv := r.Live().GetResourceVersion()
+	if err := r.Create(ctx, env); err != nil || r.Live().GetResourceVersion() != rv {
+		t.Errorf("second Create() = %v, resourceVersion %s -> %s, want no error and no change", err, rv, r.Live().GetResourceVersion())
 	}
 
 	// Another resource for the same object finds it.
@@ -387,8 +390,8 @@ func TestClientErrors(t *testing.T) {
 		Get: func(context.Context, client.WithWatch, client.ObjectKey, client.Object, ...client.GetOption) error {
 			return errBoom
 		},
-		Create: func(context.Context, client.WithWatch, client.Object, ...client.CreateOption) error {
-			return errBoom
+		Patch: func(context.Context, client.WithWatch, client.Object, client.Patch, ...client.PatchOption) error {
+			return errBoom // creations are applies
 		},
 		Delete: func(context.Context, client.WithWatch, client.Object, ...client.DeleteOption) error {
 			return errBoom

@@ -223,7 +223,11 @@ func (c differ) drift(want, got any, ours *fieldpath.Set, fp fieldpath.Path, pat
 			if !ok {
 				return &Drift{Path: sub, Detail: "missing on the live object", fp: p}
 			}
-			if d := c.drift(w[k], gv, descend(ours, pe), p, sub); d != nil {
+			child := descend(ours, pe)
+			if child == nil && ours != nil && ours.Members.Has(pe) {
+				child = atomicLeaf // a list owned as a whole
+			}
+			if d := c.drift(w[k], gv, child, p, sub); d != nil {
 				return d
 			}
 		}
@@ -244,11 +248,17 @@ func (c differ) drift(want, got any, ours *fieldpath.Set, fp fieldpath.Path, pat
 	return nil
 }
 
+// atomicLeaf stands for the field set of a field okt owns as a whole (an
+// atomic list): its items are compared in order.
+var atomicLeaf = &fieldpath.Set{}
+
 func (c differ) listDrift(w, g []any, ours *fieldpath.Set, fp fieldpath.Path, path string) *Drift {
 	var names []string
-	if c.own != nil {
+	if c.own != nil && ours != atomicLeaf {
 		names = c.own.keyNames(ours, fp)
-		if names == nil && !c.own.known {
+		if names == nil && !hasValues(ours) {
+			// No entry tells (a cache that strips managedFields, an entry
+			// that does not reach this far): the usual keys.
 			names = guessKeys(w)
 		}
 	}
