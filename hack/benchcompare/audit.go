@@ -74,7 +74,7 @@ func readAudit(path, user string) ([]write, error) {
 
 // counts sorts write requests by what they wrote.
 type counts struct {
-	creates int // of owned objects
+	creates int // of owned objects: creates, and applies that created
 	updates int // updates and patches of owned objects
 	status  int // of the custom resources' status
 	crMeta  int // of the custom resources themselves (metadata: finalizers, annotations)
@@ -102,7 +102,9 @@ func (c *counts) add(w write) {
 	case w.resource == "webs":
 		c.crMeta++
 	case (w.resource == "deployments" || w.resource == "services" || w.resource == "configmaps") && w.subresource == "":
-		if w.verb == "create" {
+		// A server-side apply that creates its object is a patch answered
+		// 201 Created.
+		if w.verb == "create" || (w.verb == "patch" && w.code == 201) {
 			c.creates++
 		} else {
 			c.updates++

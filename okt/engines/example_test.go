@@ -50,7 +50,7 @@ func exampleScope(message string) *okt.Scope[*testapi.Widget] {
 		ObjectMeta: metav1.ObjectMeta{Name: "demo", Namespace: "default", UID: "1"},
 		Spec:       testapi.WidgetSpec{Message: message},
 	}
-	c := fake.NewClientBuilder().WithScheme(sch).WithObjects(w).Build()
+	c := withApply(fake.NewClientBuilder().WithScheme(sch).WithObjects(w))
 	return okt.NewScope(context.Background(), c, w)
 }
 

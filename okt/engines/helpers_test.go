@@ -7,10 +7,14 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/okt-dev/okt/okt"
 	"github.com/okt-dev/okt/okt/engines"
@@ -57,8 +61,32 @@ func newWidget(deleted bool) *testapi.Widget {
 // newClient returns a fake client holding objs.
 func newClient(t testing.TB, objs ...client.Object) client.WithWatch {
 	t.Helper()
-	return fake.NewClientBuilder().WithScheme(newScheme(t)).
-		WithObjects(objs...).WithStatusSubresource(&testapi.Widget{}).Build()
+	return withApply(fake.NewClientBuilder().WithScheme(newScheme(t)).
+		WithObjects(objs...).WithStatusSubresource(&testapi.Widget{}))
+}
+
+// withApply builds the fake client with server-side apply stood in for: the
+// fake client of controller-runtime v0.21 refuses apply patches. These tests
+// are about the engines' paths; okt's applies and their field ownership are
+// tested on a real API server (package okt, okt/resources).
+func withApply(b *fake.ClientBuilder) client.WithWatch {
+	return b.WithInterceptorFuncs(interceptor.Funcs{
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, p client.Patch, opts ...client.PatchOption) error {
+			if p.Type() != types.ApplyPatchType {
+				return c.Patch(ctx, obj, p, opts...)
+			}
+			cur := &unstructured.Unstructured{}
+			cur.SetGroupVersionKind(obj.GetObjectKind().GroupVersionKind())
+			err := c.Get(ctx, client.ObjectKeyFromObject(obj), cur)
+			switch {
+			case apierrors.IsNotFound(err):
+				return c.Create(ctx, obj)
+			case err != nil:
+				return err
+			}
+			return c.Patch(ctx, obj, client.Merge)
+		},
+	}).Build()
 }
 
 // newScope returns a Scope of a Widget read through a fake client.

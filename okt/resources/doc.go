@@ -8,35 +8,63 @@
 // custom. By default the desired object gets a controller owner reference to
 // the custom resource (see WithoutOwnerReference).
 //
-// # Change detection
+// # Writes: server-side apply
 //
-// Prepare computes the desired object and, from it, the managed fields: the
-// labels and annotations it sets and everything it sets outside metadata and
-// status (nulls, empty maps and empty lists do not count). Their SHA-256
-// (128 bits) is stored on the object in the annotation HashAnnotation.
-// NeedsUpdate then decides without any request to the API server:
+// Every create and update is a server-side apply of the desired object's
+// apply body under one field manager (Env.FieldManager; the okt Reconciler
+// names it "okt-<kind>"), forcing its ownership of the fields it holds. The
+// body is all the operator declares and nothing else: apiVersion, kind, name,
+// namespace, labels, annotations, owner references, finalizers and
+// everything outside metadata and status that the desired object sets. A
+// zero (0, "", false) or an empty object or list that a Go type holds without
+// the operator setting it (a non-pointer field: an IntOrString targetPort of
+// 0, resources: {}) is left out, so okt never claims a field it did not set;
+// one set on purpose is in (a non-nil pointer: replicas: ptr.To(0),
+// allowPrivilegeEscalation: ptr.To(false), emptyDir: {}; a map entry; a list
+// item; anything in an unstructured object). So, as the API server applies
+// it:
+//
+//   - a field the operator stops declaring is removed from the live object,
+//     unless another field manager owns it too;
+//   - fields and list items other writers own are left alone: a sidecar
+//     container a webhook injects, an env var or a volume mount it adds to the
+//     operator's container, another controller's labels, an HPA's replicas
+//     (with LeaveToOthers(".spec.replicas"));
+//   - a field okt owns that another writer changed is set back.
+//
+// # Change detection: okt decides when to write
+//
+// Prepare computes the apply body; its SHA-256 (128 bits) is stored on the
+// object in the annotation HashAnnotation. NeedsUpdate then decides without
+// any request to the API server:
 //
 //   - the stored hash differs from the desired one: the desired state changed
-//     (or the object was never written by okt), so it is written;
-//   - a managed field of the live object differs from the desired value (a
-//     live edit): it is corrected. Zero values (0, "", false) that the Go
-//     type leaves to the server (non-pointer fields, such as an IntOrString
-//     targetPort of 0) are not compared, since the API server may default
-//     them. Zeros the operator wrote on purpose are compared like any other
-//     value: a non-nil pointer (replicas: ptr.To(0),
-//     allowPrivilegeEscalation: ptr.To(false)), a map entry, a list item, and
-//     everything in an unstructured object. Explicitness is read from the
-//     typed desired object, so a template that sets a pointer field sets it
-//     explicitly. Lists are compared item by item and must have the same
-//     length;
-//   - otherwise nothing is sent. Fields the operator does not set (server
-//     defaults, a Service's clusterIP, annotations added by others) are never
-//     compared and never written.
+//     (or the object was never written by okt), so it is applied;
+//   - okt wrote the object before it applied (an Update entry of its former
+//     field manager, no Apply entry of its own): its fields move to okt's
+//     field manager (client-go's csaupgrade, one JSON patch) and it is
+//     applied, so that fields removed since are removed;
+//   - a field of the body differs on the live object (a live edit): it is set
+//     back. Maps are compared key by key; lists keyed as the API server keys
+//     them (containers and env vars by name, ports by port and protocol...,
+//     read from the live object's managedFields, so custom resources too) item
+//     by item, other writers' items ignored; atomic lists as a whole. The
+//     drift names the field (".spec.template.spec.containers[name=app].image")
+//     and the field manager that owns it now;
+//   - otherwise nothing is sent, and the live object's UID and
+//     resourceVersion are remembered: the same object is not compared again
+//     until it changes.
 //
-// Update sends one JSON merge patch holding only the fields that differ. Its
-// reason is returned by NeedsUpdate for the logs; for a Secret (or an object
-// built Sensitive) the reason names the field and masks its values. Removing a field from the
-// desired state does not remove it from the live object: set it explicitly.
+// The reason is returned by NeedsUpdate for the logs; for a Secret (or an
+// object built Sensitive) it names the field and masks its values. A change
+// the API server refuses because a field is immutable returns an
+// *ImmutableError naming it, and is not sent again to the same live object;
+// RecreateOnImmutableChange deletes the object instead, to create it anew.
+//
+// A cache that strips managedFields (cache.TransformStripManagedFields)
+// leaves drift detection to guess list keys (name, containerPort, port,
+// mountPath...), and an object okt wrote before it applied is then not
+// migrated until it is read with them: keep them in the cache.
 //
 // A Registry holds the resources of one reconcile and rejects duplicates.
 // Ready tells whether a Deployment, StatefulSet, DaemonSet, Job or

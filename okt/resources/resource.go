@@ -75,7 +75,9 @@ type Resource interface {
 	Fetch(ctx context.Context, env Env) error
 	// Exists reports whether the last Fetch (or Create) found the object.
 	Exists() bool
-	// Create creates the desired object. It fails if the object exists.
+	// Create creates the desired object, as a server-side apply: an object
+	// that exists already (read from a stale cache, say) gets the fields the
+	// operator declares, and keeps the others.
 	Create(ctx context.Context, env Env) error
 	// Delete deletes the object. A missing object is not an error.
 	Delete(ctx context.Context, env Env) error
