@@ -553,3 +553,49 @@ func TestImmutableChange(t *testing.T) {
 		}
 	}
 }
+
+// TestImmutableStatefulSetClaims: a change of a StatefulSet's
+// volumeClaimTemplates, which the API server refuses as a forbidden update
+// of the spec, is Stalled naming the field okt found changed.
+func TestImmutableStatefulSetClaims(t *testing.T) {
+	needCluster(t)
+	ctx := context.Background()
+	counted, counter, plain := newClients(t)
+	ns := newNamespace(t, plain)
+	w := newWidget(t, plain, ns, "immsts")
+	size := "1Gi"
+	build := func(w *testapi.Widget) []resources.Resource {
+		sel := map[string]string{"app": "immsts"}
+		return []resources.Resource{
+			resources.NewMutable(&appsv1.StatefulSet{ObjectMeta: objMeta(w, "db")}, func(s *appsv1.StatefulSet) error {
+				s.Spec.Replicas = ptr.To[int32](1)
+				s.Spec.Selector = &metav1.LabelSelector{MatchLabels: sel}
+				s.Spec.Template.Labels = sel
+				s.Spec.Template.Spec.Containers = []corev1.Container{{Name: "db", Image: "postgres:17"}}
+				s.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{{
+					ObjectMeta: metav1.ObjectMeta{Name: "data"},
+					Spec: corev1.PersistentVolumeClaimSpec{
+						AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+						Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(size)}},
+					},
+				}}
+				return nil
+			}),
+		}
+	}
+	r := okt.New[*testapi.Widget](counted, okt.EngineFunc[*testapi.Widget](widgetSteps{build: build}.run))
+	mustReconcile(t, r, request(w))
+	size = "2Gi"
+	_, _ = r.Reconcile(ctx, request(w))
+	stalled := findCondition(getWidget(t, plain, w), okt.ConditionStalled)
+	if stalled == nil || stalled.Reason != okt.ReasonFieldImmutable || !strings.Contains(stalled.Message, ".spec.volumeClaimTemplates") {
+		t.Errorf("Stalled %+v, want reason FieldImmutable naming .spec.volumeClaimTemplates", stalled)
+	}
+	counter.Reset()
+	for range 3 {
+		_, _ = r.Reconcile(ctx, request(w))
+	}
+	if got := ownedWrites(counter.Writes()); len(got) != 0 {
+		t.Errorf("the refused change was sent again: %v", got)
+	}
+}
