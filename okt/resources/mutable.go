@@ -36,6 +36,9 @@ func (m *Mutable[O]) Prepare(ctx context.Context, env Env) error {
 		return err
 	}
 	fp, fpOK := fingerprint(m.desired)
+	if len(m.opts.leave) > 0 { // the fields left out change the body
+		fp = sha256.Sum256(append(fp[:], strings.Join(m.opts.leave, "\x00")...))
+	}
 	if h, ok := memo.desiredHash(m.key, fp); fpOK && ok {
 		m.hash = h
 	} else {
