@@ -2,6 +2,7 @@ package okt
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -47,6 +48,9 @@ const maxQuiet = time.Minute
 type fightBook struct {
 	mu      sync.Mutex
 	objects map[types.UID]*objectFights
+	// size is len(objects), read without the lock: the steady state's
+	// reconciles find the book empty and take no lock.
+	size atomic.Int64
 }
 
 type objectFights struct {
@@ -72,6 +76,9 @@ var fights = &fightBook{}
 // wait returns how long okt must wait before it corrects the object, 0 when
 // it may now.
 func (b *fightBook) wait(uid types.UID, now time.Time) time.Duration {
+	if b.size.Load() == 0 {
+		return 0
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	o := b.objects[uid]
@@ -94,11 +101,13 @@ func (b *fightBook) corrected(rule FightRule, uid types.UID, object, path, manag
 	defer b.mu.Unlock()
 	if b.objects == nil || len(b.objects) >= maxTimed {
 		b.objects = map[types.UID]*objectFights{}
+		b.size.Store(0)
 	}
 	o := b.objects[uid]
 	if o == nil {
 		o = &objectFights{corrections: map[string][]time.Time{}}
 		b.objects[uid] = o
+		b.size.Store(int64(len(b.objects)))
 	}
 	times := o.corrections[path]
 	kept := times[:0]
@@ -127,6 +136,9 @@ func (b *fightBook) corrected(rule FightRule, uid types.UID, object, path, manag
 // calm records that the object is as declared; it returns the fight this
 // ends, or, when a fight goes on, how long the object must stay so.
 func (b *fightBook) calm(uid types.UID, now time.Time) (ended *fight, after time.Duration) {
+	if b.size.Load() == 0 {
+		return nil, 0
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	o := b.objects[uid]
@@ -138,6 +150,7 @@ func (b *fightBook) calm(uid types.UID, now time.Time) (ended *fight, after time
 			return nil, d
 		}
 		delete(b.objects, uid)
+		b.size.Store(int64(len(b.objects)))
 		return f, 0
 	}
 	return nil, 0
@@ -145,6 +158,9 @@ func (b *fightBook) calm(uid types.UID, now time.Time) (ended *fight, after time
 
 // active returns the ongoing fight over the object, nil if none.
 func (b *fightBook) active(uid types.UID) *fight {
+	if b.size.Load() == 0 {
+		return nil
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if o := b.objects[uid]; o != nil && o.fight != nil {
@@ -159,4 +175,5 @@ func (b *fightBook) forget(uid types.UID) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.objects, uid)
+	b.size.Store(int64(len(b.objects)))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -53,6 +54,9 @@ type Scope[T client.Object] struct {
 	gvk        string               // the custom resource's GroupVersionKind (or Go type)
 
 	fieldManager string // okt's field manager in server-side apply
+
+	read      []metav1.Condition // the CR's conditions as read, see readConditions
+	readConds bool
 }
 
 // NewScope returns the Scope of a reconcile of cr. The Reconciler calls it;
@@ -73,7 +77,7 @@ func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o opt
 	}
 	manager := o.fieldManager
 	if manager == "" {
-		manager = "okt-" + strings.ToLower(controller)
+		manager = defaultFieldManager(controller)
 	}
 	return &Scope[T]{
 		fieldManager: manager,
@@ -88,6 +92,30 @@ func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o opt
 		controller:   controller,
 		gvk:          kind,
 	}
+}
+
+// managerNames remembers the default field manager of each controller.
+var managerNames struct {
+	sync.RWMutex
+	m map[string]string
+}
+
+// defaultFieldManager returns "okt-" and the controller's kind in lower case.
+func defaultFieldManager(controller string) string {
+	managerNames.RLock()
+	name, ok := managerNames.m[controller]
+	managerNames.RUnlock()
+	if ok {
+		return name
+	}
+	name = "okt-" + strings.ToLower(controller)
+	managerNames.Lock()
+	if managerNames.m == nil {
+		managerNames.m = map[string]string{}
+	}
+	managerNames.m[controller] = name
+	managerNames.Unlock()
+	return name
 }
 
 // wrote counts a write request in MetricWrites.
@@ -382,6 +410,12 @@ func fightMessage(f *fight, next time.Duration) string {
 // fought over, and removes it otherwise.
 func (s *Scope[T]) fightConditions() {
 	var msgs []string
+	if fights.size.Load() == 0 {
+		if meta.FindStatusCondition(s.readConditions(), ConditionFieldConflict) != nil {
+			s.removeCondition(ConditionFieldConflict)
+		}
+		return
+	}
 	for _, r := range s.registry.All() {
 		live := liveOf(r)
 		if live == nil {
@@ -392,7 +426,7 @@ func (s *Scope[T]) fightConditions() {
 		}
 	}
 	if len(msgs) == 0 {
-		if get, _, ok := conditionsOf(s.cr); ok && meta.FindStatusCondition(get(), ConditionFieldConflict) != nil {
+		if meta.FindStatusCondition(s.readConditions(), ConditionFieldConflict) != nil {
 			s.removeCondition(ConditionFieldConflict)
 		}
 		return
@@ -609,11 +643,21 @@ func (s *Scope[T]) ObjectsReady() bool {
 func (s *Scope[T]) readyNow() bool {
 	c := meta.FindStatusCondition(s.conditions, ConditionReady)
 	if c == nil {
-		if get, _, ok := conditionsOf(s.cr); ok {
-			c = meta.FindStatusCondition(get(), ConditionReady)
-		}
+		c = meta.FindStatusCondition(s.readConditions(), ConditionReady)
 	}
 	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == s.cr.GetGeneration()
+}
+
+// readConditions returns the conditions of the custom resource as read at
+// the start of the reconcile (nil when it has none).
+func (s *Scope[T]) readConditions() []metav1.Condition {
+	if !s.readConds {
+		if get, _, ok := conditionsOf(s.cr); ok {
+			s.read = get()
+		}
+		s.readConds = true
+	}
+	return s.read
 }
 
 // progressing sets Ready False and Reconciling True with reason Progressing.

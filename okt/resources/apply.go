@@ -2,15 +2,16 @@ package resources
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/rest"
@@ -43,6 +44,11 @@ func (e Env) legacyManagers() sets.Set[string] {
 	s := sets.New(defaultManager, e.fieldManager())
 	s.Insert(e.LegacyFieldManagers...)
 	return s
+}
+
+// isLegacy reports whether manager is one of okt's former field managers.
+func isLegacy(manager, fieldManager string, legacy []string) bool {
+	return manager == defaultManager || manager == fieldManager || slices.Contains(legacy, manager)
 }
 
 // LeaveToOthers hands fields of the object to other writers: okt sets them
@@ -226,23 +232,31 @@ func clean(v any, path string, explicit paths) (any, bool) {
 
 // applyBody sends body as a server-side apply with env's field manager,
 // forcing its ownership of the fields it holds, and returns the object the
-// API server answered with, as an O.
+// API server answered with, decoded as an O (no unstructured round trip).
 func applyBody[O client.Object](ctx context.Context, env Env, body map[string]any) (O, error) {
 	var zero O
-	u := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(body)}
-	if u.GetAPIVersion() == "" || u.GetKind() == "" {
-		return zero, fmt.Errorf("cannot apply %s %s: its apiVersion or kind is unknown (give Env a Scheme that knows its type)", u.GetKind(), u.GetName())
+	apiVersion, _ := body["apiVersion"].(string)
+	kind, _ := body["kind"].(string)
+	md, _ := body["metadata"].(map[string]any)
+	name, _ := md["name"].(string)
+	namespace, _ := md["namespace"].(string)
+	if apiVersion == "" || kind == "" {
+		return zero, fmt.Errorf("cannot apply %s %s: its apiVersion or kind is unknown (give Env a Scheme that knows its type)", kind, name)
 	}
-	//nolint:staticcheck // the Apply patch: the native Apply of newer controller-runtime takes apply configurations.
-	if err := env.Client.Patch(ctx, u, client.Apply, client.FieldOwner(env.fieldManager()), client.ForceOwnership); err != nil {
-		return zero, err
-	}
-	if out, ok := any(u).(O); ok {
-		return out, nil
+	data, err := json.Marshal(body)
+	if err != nil {
+		return zero, fmt.Errorf("cannot encode %s %s: %w", kind, name, err)
 	}
 	out := newObject[O]()
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, out); err != nil {
-		return zero, fmt.Errorf("cannot convert the applied object: %w", err)
+	if u, ok := any(out).(*unstructured.Unstructured); ok {
+		u.SetAPIVersion(apiVersion)
+		u.SetKind(kind)
+	}
+	out.SetName(name)
+	out.SetNamespace(namespace)
+	if err := env.Client.Patch(ctx, out, client.RawPatch(types.ApplyPatchType, data),
+		client.FieldOwner(env.fieldManager()), client.ForceOwnership); err != nil {
+		return zero, err
 	}
 	return out, nil
 }
@@ -251,16 +265,16 @@ func applyBody[O client.Object](ctx context.Context, env Env, body map[string]an
 // annotation) before it applied: an Update entry of one of okt's former
 // field managers, and no Apply entry of its field manager yet. The fields
 // of such an entry would never be removed by an apply.
-func needsMigration(live client.Object, manager string, legacy sets.Set[string]) bool {
-	if _, ok := live.GetAnnotations()[HashAnnotation]; !ok {
-		return false
-	}
+func needsMigration(live client.Object, manager string, legacy []string) bool {
 	mf := live.GetManagedFields()
 	if hasApplyEntry(mf, manager) {
 		return false
 	}
+	if _, ok := live.GetAnnotations()[HashAnnotation]; !ok {
+		return false
+	}
 	for _, e := range mf {
-		if e.Operation == metav1.ManagedFieldsOperationUpdate && e.Subresource == "" && legacy.Has(e.Manager) {
+		if e.Operation == metav1.ManagedFieldsOperationUpdate && e.Subresource == "" && isLegacy(e.Manager, manager, legacy) {
 			return true
 		}
 	}

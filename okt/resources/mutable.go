@@ -21,7 +21,8 @@ type Mutable[O client.Object] struct {
 	drift *Drift // the drift change found, if any
 
 	// the last change found, for the live object and hash it was found for
-	last     *change
+	last     change
+	lastOK   bool
 	lastLive client.Object
 	lastHash string
 }
@@ -167,11 +168,11 @@ func (m *Mutable[O]) change() change {
 	if !m.prepared || !m.exists {
 		return change{}
 	}
-	if m.last != nil && m.lastLive == client.Object(m.live) && m.lastHash == m.hash {
-		return *m.last
+	if m.lastOK && m.lastLive == client.Object(m.live) && m.lastHash == m.hash {
+		return m.last
 	}
 	c := m.findChange()
-	m.last, m.lastLive, m.lastHash = &c, m.live, m.hash
+	m.last, m.lastOK, m.lastLive, m.lastHash = c, true, m.live, m.hash
 	return c
 }
 
@@ -275,7 +276,7 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 	}
 	ctx = m.wireCtx(ctx)
 	live := m.live
-	if needsMigration(live, env.fieldManager(), env.legacyManagers()) {
+	if needsMigration(live, env.fieldManager(), env.LegacyFieldManagers) {
 		var err error
 		if live, err = migrate(ctx, env, live); err != nil {
 			return err

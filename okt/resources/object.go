@@ -8,7 +8,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/sets"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
@@ -71,7 +70,7 @@ type Object[O client.Object] struct {
 	body    map[string]any // the apply body of desired, computed on need
 	leave   [][]segment    // parsed LeaveToOthers paths
 	manager string         // the field manager, from Prepare's Env
-	legacy  sets.Set[string]
+	legacy  []string       // Env.LegacyFieldManagers
 }
 
 var (
@@ -161,7 +160,7 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 		}
 		o.leave = append(o.leave, segs)
 	}
-	o.manager, o.legacy = env.fieldManager(), env.legacyManagers()
+	o.manager, o.legacy = env.fieldManager(), env.LegacyFieldManagers
 	o.body = nil
 	desired := o.initial.DeepCopyObject().(O)
 	if o.mutate != nil {
