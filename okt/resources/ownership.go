@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,49 +49,15 @@ func (o *ownership) set(i int) *fieldpath.Set {
 		o.parsed = make([]*fieldpath.Set, len(o.entries))
 	}
 	if o.parsed[i] == nil {
-		var raw []byte
+		s := &fieldpath.Set{}
 		if f := o.entries[i].FieldsV1; f != nil {
-			raw = f.Raw
+			if err := s.FromJSON(bytes.NewReader(f.Raw)); err != nil {
+				s = &fieldpath.Set{}
+			}
 		}
-		o.parsed[i] = parsedSets.get(raw)
+		o.parsed[i] = s
 	}
 	return o.parsed[i]
-}
-
-// parsedSets remembers field sets by their FieldsV1 encoding: the objects of
-// one operator carry the same few (the names of objects are not in them),
-// and status writes do not change them, so a drift check seldom parses one.
-// The sets are never modified.
-var parsedSets = &setCache{}
-
-type setCache struct {
-	mu sync.Mutex
-	m  map[string]*fieldpath.Set
-}
-
-// maxSets bounds the cache: past it, it starts afresh.
-const maxSets = 10000
-
-func (c *setCache) get(raw []byte) *fieldpath.Set {
-	c.mu.Lock()
-	s, ok := c.m[string(raw)]
-	c.mu.Unlock()
-	if ok {
-		return s
-	}
-	s = &fieldpath.Set{}
-	if len(raw) > 0 {
-		if err := s.FromJSON(bytes.NewReader(raw)); err != nil {
-			s = &fieldpath.Set{}
-		}
-	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxSets {
-		c.m = map[string]*fieldpath.Set{}
-	}
-	c.m[string(raw)] = s
-	c.mu.Unlock()
-	return s
 }
 
 // hasApplyEntry reports whether okt's field manager has applied this object.
