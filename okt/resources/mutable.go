@@ -237,12 +237,45 @@ func (m *Mutable[O]) liveDrift(live O) (*Drift, error) {
 			d.Manager = own.managerOf(d)
 			return d, nil
 		}
-		if d := c.drift(m.body[k], gv, descend(own.ours, pe), fieldpath.Path{pe}, "."+k); d != nil {
+		if d := c.drift(m.body[k], gv, fieldpath.Path{pe}, "."+k); d != nil {
 			d.Manager = own.managerOf(d)
 			return d, nil
 		}
 	}
 	return nil, nil
+}
+
+// changedUnder returns the first field under path (".spec", "" for all)
+// whose desired value live does not hold, the hash annotation aside.
+func (m *Mutable[O]) changedUnder(live O, path string) *Drift {
+	body := make(map[string]any, len(m.body))
+	for k, v := range m.body {
+		body[k] = v
+	}
+	if md, ok := body["metadata"].(map[string]any); ok {
+		md2 := make(map[string]any, len(md))
+		for k, v := range md {
+			md2[k] = v
+		}
+		if ann, ok := md["annotations"].(map[string]any); ok {
+			ann2 := make(map[string]any, len(ann))
+			for k, v := range ann {
+				if k != HashAnnotation {
+					ann2[k] = v
+				}
+			}
+			md2["annotations"] = ann2
+		}
+		body["metadata"] = md2
+	}
+	saved := m.body
+	m.body = body
+	d, _ := m.liveDrift(live)
+	m.body = saved
+	if d == nil || (path != "" && path != "." && !strings.HasPrefix(d.Path, path)) {
+		return nil
+	}
+	return d
 }
 
 // Blocked returns the error of the last write of this desired state to this
@@ -252,7 +285,17 @@ func (m *Mutable[O]) Blocked() error {
 	if !m.prepared || !m.exists {
 		return nil
 	}
-	return memo.immutable(m.live.GetUID(), m.live.GetResourceVersion(), m.hash)
+	return memo.immutable(m.live.GetUID(), specVersion(m.live), m.hash)
+}
+
+// specVersion identifies the state of an object's spec: its generation,
+// which status writes leave as it is (a StatefulSet whose claims okt cannot
+// change keeps rolling its status), else its resourceVersion.
+func specVersion(obj client.Object) string {
+	if g := obj.GetGeneration(); g > 0 {
+		return fmt.Sprintf("g%d", g)
+	}
+	return obj.GetResourceVersion()
 }
 
 // Update applies the desired object with a server-side apply of its body
@@ -287,13 +330,13 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 	if err != nil {
 		if field, ok := immutableField(err); ok {
 			ie := &ImmutableError{Resource: m.key, Field: field, Err: err}
-			if d, _ := m.liveDrift(live); d != nil && (field == "" || field == "." || strings.HasPrefix(d.Path, field)) {
+			if d := m.changedUnder(live, field); d != nil {
 				ie.Field = d.Path // more precise than the server's parent field
 			}
 			if ie.Field == "" {
 				ie.Field = "(unnamed)"
 			}
-			memo.rememberImmutable(live.GetUID(), live.GetResourceVersion(), m.hash, ie)
+			memo.rememberImmutable(live.GetUID(), specVersion(live), m.hash, ie)
 			return ie
 		}
 		return err

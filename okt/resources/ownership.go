@@ -24,7 +24,7 @@ import (
 type ownership struct {
 	entries []metav1.ManagedFieldsEntry
 	manager string
-	ours    *fieldpath.Set // okt's Apply entry, nil when it has none
+	oursIdx int // okt's Apply entry, -1 when it has none
 	parsed  []*fieldpath.Set
 	// known reports that the live object carries managedFields at all (a
 	// cache may strip them): without them, list keys are guessed.
@@ -32,14 +32,33 @@ type ownership struct {
 }
 
 func newOwnership(live []metav1.ManagedFieldsEntry, manager string) *ownership {
-	o := &ownership{entries: live, manager: manager, known: len(live) > 0}
+	o := &ownership{entries: live, manager: manager, known: len(live) > 0, oursIdx: -1}
 	for i, e := range live {
 		if e.Manager == manager && e.Operation == metav1.ManagedFieldsOperationApply && e.Subresource == "" {
-			o.ours = o.set(i)
+			o.oursIdx = i
 			break
 		}
 	}
 	return o
+}
+
+// oursAt returns okt's field set at path p, nil if it has none there. The
+// entry is parsed on first need: a compare that meets no list parses none.
+func (o *ownership) oursAt(p fieldpath.Path) *fieldpath.Set {
+	if o == nil || o.oursIdx < 0 {
+		return nil
+	}
+	return o.at(o.oursIdx, p)
+}
+
+// ownedWhole reports whether okt owns the field at p as a whole (an atomic
+// list: a member of its parent's set, with no set of its own).
+func (o *ownership) ownedWhole(p fieldpath.Path) bool {
+	if len(p) == 0 {
+		return false
+	}
+	parent := o.oursAt(p[:len(p)-1])
+	return parent != nil && parent.Members.Has(p[len(p)-1]) && descend(parent, p[len(p)-1]) == nil
 }
 
 // set returns the parsed field set of entry i (an empty set if it cannot be
@@ -209,7 +228,7 @@ func (c differ) show(v any) string {
 // that want lacks are someone else's); keyed lists item by item, matched by
 // key (items of got that want lacks are someone else's); other lists (atomic,
 // owned as a whole) must be equal.
-func (c differ) drift(want, got any, ours *fieldpath.Set, fp fieldpath.Path, path string) *Drift {
+func (c differ) drift(want, got any, fp fieldpath.Path, path string) *Drift {
 	switch w := want.(type) {
 	case map[string]any:
 		g, ok := got.(map[string]any)
@@ -223,11 +242,7 @@ func (c differ) drift(want, got any, ours *fieldpath.Set, fp fieldpath.Path, pat
 			if !ok {
 				return &Drift{Path: sub, Detail: "missing on the live object", fp: p}
 			}
-			child := descend(ours, pe)
-			if child == nil && ours != nil && ours.Members.Has(pe) {
-				child = atomicLeaf // a list owned as a whole
-			}
-			if d := c.drift(w[k], gv, child, p, sub); d != nil {
+			if d := c.drift(w[k], gv, p, sub); d != nil {
 				return d
 			}
 		}
@@ -237,7 +252,7 @@ func (c differ) drift(want, got any, ours *fieldpath.Set, fp fieldpath.Path, pat
 		if !ok {
 			return &Drift{Path: orRoot(path), Detail: "want a list, live has " + c.show(got), fp: fp}
 		}
-		return c.listDrift(w, g, ours, fp, path)
+		return c.listDrift(w, g, fp, path)
 	}
 	if !scalarEqual(want, got) {
 		if c.mask {
@@ -248,13 +263,12 @@ func (c differ) drift(want, got any, ours *fieldpath.Set, fp fieldpath.Path, pat
 	return nil
 }
 
-// atomicLeaf stands for the field set of a field okt owns as a whole (an
-// atomic list): its items are compared in order.
-var atomicLeaf = &fieldpath.Set{}
-
-func (c differ) listDrift(w, g []any, ours *fieldpath.Set, fp fieldpath.Path, path string) *Drift {
+func (c differ) listDrift(w, g []any, fp fieldpath.Path, path string) *Drift {
 	var names []string
-	if c.own != nil && ours != atomicLeaf {
+	var ours *fieldpath.Set
+	// An atomic list, and any list inside one, is compared in order.
+	if c.own != nil && !c.own.ownedWhole(fp) && !inAtomic(fp) {
+		ours = c.own.oursAt(fp)
 		names = c.own.keyNames(ours, fp)
 		if names == nil && !hasValues(ours) {
 			// No entry tells (a cache that strips managedFields, an entry
@@ -274,11 +288,7 @@ func (c differ) listDrift(w, g []any, ours *fieldpath.Set, fp fieldpath.Path, pa
 			if live == nil {
 				return &Drift{Path: sub, Detail: "missing on the live object", fp: p}
 			}
-			var child *fieldpath.Set
-			if pe.Key != nil {
-				child = descend(ours, pe)
-			}
-			if d := c.drift(wm, live, child, p, sub); d != nil {
+			if d := c.drift(wm, live, p, sub); d != nil {
 				return d
 			}
 		}
@@ -302,11 +312,21 @@ func (c differ) listDrift(w, g []any, ours *fieldpath.Set, fp fieldpath.Path, pa
 	for i := range w {
 		idx := i
 		pe := fieldpath.PathElement{Index: &idx}
-		if d := c.drift(w[i], g[i], nil, appendPath(fp, pe), fmt.Sprintf("%s[%d]", path, i)); d != nil {
+		if d := c.drift(w[i], g[i], appendPath(fp, pe), fmt.Sprintf("%s[%d]", path, i)); d != nil {
 			return d
 		}
 	}
 	return nil
+}
+
+// inAtomic reports whether p goes through an item of an atomic list.
+func inAtomic(p fieldpath.Path) bool {
+	for _, pe := range p {
+		if pe.Index != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // matchItem finds the live item of the desired item want in a keyed list. A
