@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -194,29 +195,36 @@ func bodyOf(u map[string]any, explicit paths, leave [][]segment) map[string]any 
 
 // clean returns a copy of v without nulls, and without the zero scalars and
 // empty objects and lists that explicit does not list; false when nothing is
-// left.
+// left. path is v's path in explicit's notation, built in place: only a zero
+// or an empty value looks it up.
 func clean(v any, path string, explicit paths) (any, bool) {
+	return cleanAt(v, []byte(path), explicit)
+}
+
+func cleanAt(v any, path []byte, explicit paths) (any, bool) {
 	switch t := v.(type) {
 	case nil:
 		return nil, false
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, x := range t {
-			if c, ok := clean(x, path+"."+k, explicit); ok {
+			p := append(append(path, '.'), k...)
+			if c, ok := cleanAt(x, p, explicit); ok {
 				out[k] = c
 			}
 		}
-		if len(out) == 0 && !explicit.has(path) {
+		if len(out) == 0 && !explicit.hasBytes(path) {
 			return nil, false
 		}
 		return out, true
 	case []any:
 		if len(t) == 0 {
-			return []any{}, explicit.has(path)
+			return []any{}, explicit.hasBytes(path)
 		}
 		out := make([]any, len(t))
 		for i, x := range t {
-			c, ok := clean(x, fmt.Sprintf("%s[%d]", path, i), explicit)
+			p := append(strconv.AppendInt(append(path, '['), int64(i), 10), ']')
+			c, ok := cleanAt(x, p, explicit)
 			if !ok {
 				c = map[string]any{}
 			}
@@ -224,7 +232,7 @@ func clean(v any, path string, explicit paths) (any, bool) {
 		}
 		return out, true
 	}
-	if isZero(v) && !explicit.has(path) {
+	if isZero(v) && !explicit.hasBytes(path) {
 		return nil, false
 	}
 	return v, true

@@ -16,6 +16,15 @@ func (p paths) has(path string) bool {
 	return ok
 }
 
+// hasBytes is has of a path being built (the lookup copies nothing).
+func (p paths) hasBytes(path []byte) bool {
+	if len(p) == 0 {
+		return false
+	}
+	_, ok := p[string(path)]
+	return ok
+}
+
 // explicitZeros returns the paths of the scalar zero values (0, "", false) of
 // u, the unstructured form of obj, that the operator wrote on purpose, decided
 // from the typed object: a zero reached through a non-nil pointer (replicas:

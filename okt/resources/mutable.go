@@ -217,11 +217,17 @@ func (m *Mutable[O]) findChange() change {
 // liveDrift compares the apply body with live, guided by live's
 // managedFields, and names the field manager of the field that drifted.
 func (m *Mutable[O]) liveDrift(live O) (*Drift, error) {
+	mf := live.GetManagedFields()
+	// The managedFields are read as they are, not converted with the rest:
+	// server-side apply makes them the largest part of metadata. live is
+	// this resource's own copy (a cache hands out copies).
+	live.SetManagedFields(nil)
 	u, err := toUnstructured(live)
+	live.SetManagedFields(mf)
 	if err != nil {
 		return nil, fmt.Errorf("cannot convert the live object: %w", err)
 	}
-	own := newOwnership(live.GetManagedFields(), m.manager)
+	own := newOwnership(mf, m.manager)
 	c := differ{own: own, mask: m.sensitive()}
 	for _, k := range sortedKeys(m.body) {
 		if k == "apiVersion" || k == "kind" {
