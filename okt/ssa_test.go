@@ -251,12 +251,15 @@ func TestOtherWritersKept(t *testing.T) {
 		dep.Annotations["sidecar.example.com/injected"] = "true"
 	})
 	// An HPA's write: the scale subresource, under its own field manager.
-	scale := &autoscalingv1.Scale{}
-	if err := plain.SubResource("scale").Get(ctx, dep, scale); err != nil {
-		t.Fatal(err)
-	}
-	scale.Spec.Replicas = 3
-	if err := plain.SubResource("scale").Update(ctx, dep, client.WithSubResourceBody(scale), client.FieldOwner("horizontal-pod-autoscaler")); err != nil {
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		scale := &autoscalingv1.Scale{}
+		if err := plain.SubResource("scale").Get(ctx, dep, scale); err != nil {
+			return err
+		}
+		scale.Spec.Replicas = 3
+		return plain.SubResource("scale").Update(ctx, dep, client.WithSubResourceBody(scale), client.FieldOwner("horizontal-pod-autoscaler"))
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	svc := &corev1.Service{}

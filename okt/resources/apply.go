@@ -292,17 +292,27 @@ func needsMigration(live client.Object, manager string, legacy []string) bool {
 // migrate moves the fields of okt's former Update entries on live to its
 // Apply entry (client-go's csaupgrade), with a JSON patch guarded by the
 // resourceVersion, and returns the patched object (live itself when there
-// was nothing to move).
+// was nothing to move). When the object changed in between (a controller
+// wrote its status), it is read again and the patch made anew from what is
+// there now.
 func migrate[O client.Object](ctx context.Context, env Env, live O) (O, error) {
-	patch, err := csaupgrade.UpgradeManagedFieldsPatch(live, env.legacyManagers(), env.fieldManager())
-	if err != nil || patch == nil {
-		return live, err
-	}
 	obj := live.DeepCopyObject().(O)
-	if err := env.Client.Patch(ctx, obj, client.RawPatch(types.JSONPatchType, patch)); err != nil {
-		return live, fmt.Errorf("cannot move the fields of okt's former field managers to %q: %w", env.fieldManager(), err)
+	for attempt := 0; ; attempt++ {
+		patch, err := csaupgrade.UpgradeManagedFieldsPatch(obj, env.legacyManagers(), env.fieldManager())
+		if err != nil || patch == nil {
+			return obj, err
+		}
+		err = env.Client.Patch(ctx, obj, client.RawPatch(types.JSONPatchType, patch))
+		if err == nil {
+			return obj, nil
+		}
+		if !apierrors.IsConflict(err) || attempt == 2 {
+			return live, fmt.Errorf("cannot move the fields of okt's former field managers to %q: %w", env.fieldManager(), err)
+		}
+		if err := env.Client.Get(ctx, client.ObjectKeyFromObject(live), obj); err != nil {
+			return live, err
+		}
 	}
-	return obj, nil
 }
 
 // ImmutableError reports a desired change that the API server refuses
