@@ -304,13 +304,15 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 	if live != nil {
 		uid = live.GetUID()
 	}
-	now := time.Now()
 	need, why := m.NeedsUpdate()
 	if !need {
-		s.calm(name, r.Key(), uid, now)
+		if fights.size.Load() > 0 {
+			s.calm(name, r.Key(), uid, time.Now())
+		}
 		s.results.AddSuccess(name, results.Unchanged)
 		return nil
 	}
+	now := time.Now()
 	cause, path := resources.CauseDesired, ""
 	if cr, ok := m.(resources.CauseReporter); ok {
 		cause, path = cr.UpdateCause()
