@@ -2,6 +2,7 @@ package engines_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -9,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -75,16 +75,22 @@ func withApply(b *fake.ClientBuilder) client.WithWatch {
 			if p.Type() != types.ApplyPatchType {
 				return c.Patch(ctx, obj, p, opts...)
 			}
-			cur := &unstructured.Unstructured{}
-			cur.SetGroupVersionKind(obj.GetObjectKind().GroupVersionKind())
-			err := c.Get(ctx, client.ObjectKeyFromObject(obj), cur)
+			data, err := p.Data(obj)
+			if err != nil {
+				return err
+			}
+			cur := obj.DeepCopyObject().(client.Object)
+			err = c.Get(ctx, client.ObjectKeyFromObject(obj), cur)
 			switch {
 			case apierrors.IsNotFound(err):
+				if err := json.Unmarshal(data, obj); err != nil {
+					return err
+				}
 				return c.Create(ctx, obj)
 			case err != nil:
 				return err
 			}
-			return c.Patch(ctx, obj, client.Merge)
+			return c.Patch(ctx, obj, client.RawPatch(types.MergePatchType, data))
 		},
 	}).Build()
 }
