@@ -329,7 +329,7 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 			return nil
 		}
 	}
-	if b, ok := m.(interface{ Blocked() error }); ok {
+	if b, ok := m.(resources.Blocker); ok {
 		if err := b.Blocked(); err != nil {
 			return s.immutable(ctx, r, err)
 		}
@@ -446,14 +446,9 @@ func (s *Scope[T]) immutable(ctx context.Context, r resources.Resource, err erro
 	if rc, ok := r.(resources.Recreator); ok && rc.RecreatesOnImmutableChange() {
 		live := liveOf(r)
 		s.wrote(kindLabel(r.Key()), causeRecreate)
-		var opts []client.DeleteOption
-		opts = append(opts, client.PropagationPolicy(metav1.DeletePropagationBackground))
+		obj, opts := r.Desired(), []client.DeleteOption{client.PropagationPolicy(metav1.DeletePropagationBackground)}
 		if live != nil {
-			opts = append(opts, client.Preconditions{UID: ptrUID(live.GetUID())})
-		}
-		obj := live
-		if obj == nil {
-			obj = r.Desired()
+			obj, opts = live, append(opts, client.Preconditions{UID: ptrUID(live.GetUID())})
 		}
 		if derr := s.client.Delete(ctx, obj, opts...); derr != nil && !apierrors.IsNotFound(derr) {
 			derr = fmt.Errorf("cannot delete %s to recreate it: %w", name, derr)

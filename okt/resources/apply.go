@@ -70,6 +70,14 @@ func LeaveToOthers(paths ...string) Option {
 // is and the custom resource Stalled, naming the object and the field.
 func RecreateOnImmutableChange() Option { return func(o *options) { o.recreate = true } }
 
+// Blocker is a resource that knows its desired state cannot be written to
+// its live object: the API server refused that very write as immutable.
+// Resources built by NewMutable implement it.
+type Blocker interface {
+	// Blocked returns the refusal, nil when a write may go.
+	Blocked() error
+}
+
 // Recreator is a resource that asks to be recreated when a change of its
 // desired state is immutable. Resources built RecreateOnImmutableChange
 // implement it.

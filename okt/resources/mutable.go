@@ -252,32 +252,9 @@ func (m *Mutable[O]) liveDrift(live O) (*Drift, error) {
 }
 
 // changedUnder returns the first field under path (".spec", "" for all)
-// whose desired value live does not hold, the hash annotation aside.
+// whose desired value live does not hold.
 func (m *Mutable[O]) changedUnder(live O, path string) *Drift {
-	body := make(map[string]any, len(m.body))
-	for k, v := range m.body {
-		body[k] = v
-	}
-	if md, ok := body["metadata"].(map[string]any); ok {
-		md2 := make(map[string]any, len(md))
-		for k, v := range md {
-			md2[k] = v
-		}
-		if ann, ok := md["annotations"].(map[string]any); ok {
-			ann2 := make(map[string]any, len(ann))
-			for k, v := range ann {
-				if k != HashAnnotation {
-					ann2[k] = v
-				}
-			}
-			md2["annotations"] = ann2
-		}
-		body["metadata"] = md2
-	}
-	saved := m.body
-	m.body = body
 	d, _ := m.liveDrift(live)
-	m.body = saved
 	if d == nil || (path != "" && path != "." && !strings.HasPrefix(d.Path, path)) {
 		return nil
 	}

@@ -67,14 +67,16 @@ type Object[O client.Object] struct {
 	live     O
 	exists   bool
 
-	body    map[string]any // the apply body of desired, computed on need
-	leave   [][]segment    // parsed LeaveToOthers paths
-	manager string         // the field manager, from Prepare's Env
-	legacy  []string       // Env.LegacyFieldManagers
+	body     map[string]any // the apply body of desired, computed on need
+	leave    [][]segment    // parsed LeaveToOthers paths, once
+	leaveErr error          // a LeaveToOthers path that does not parse
+	manager  string         // the field manager, from Prepare's Env
+	legacy   []string       // Env.LegacyFieldManagers
 }
 
 var (
 	_ Resource        = &Object[client.Object]{}
+	_ Blocker         = &Mutable[client.Object]{}
 	_ MutableResource = &Mutable[client.Object]{}
 )
 
@@ -103,6 +105,14 @@ func (o *Object[O]) init(obj O, mutate func(O) error, opts []Option) {
 		opt(&o.opts)
 	}
 	o.key = keyOf(obj)
+	for _, p := range o.opts.leave {
+		segs, err := parseFieldPath(p)
+		if err != nil {
+			o.leaveErr = fmt.Errorf("%s: LeaveToOthers: %w", o.key, err)
+			break
+		}
+		o.leave = append(o.leave, segs)
+	}
 }
 
 // keyOf returns the key of obj: its group and kind from the built-in scheme
@@ -152,13 +162,8 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 	if o.key.Name == "" {
 		return fmt.Errorf("%s has no name: set metadata.name in its initial data", o.key.Kind)
 	}
-	o.leave = o.leave[:0]
-	for _, p := range o.opts.leave {
-		segs, err := parseFieldPath(p)
-		if err != nil {
-			return fmt.Errorf("%s: LeaveToOthers: %w", o.key, err)
-		}
-		o.leave = append(o.leave, segs)
+	if o.leaveErr != nil {
+		return o.leaveErr
 	}
 	o.manager, o.legacy = env.fieldManager(), env.LegacyFieldManagers
 	o.body = nil

@@ -216,6 +216,10 @@ type differ struct {
 	mask bool // sensitive: values are not shown
 }
 
+// hashPath is where the hash annotation sits; the drift checks leave it
+// out (change detection compares it first, by itself).
+const hashPath = ".metadata.annotations." + HashAnnotation
+
 func (c differ) show(v any) string {
 	if c.mask && v != nil {
 		return Masked
@@ -238,6 +242,9 @@ func (c differ) drift(want, got any, fp fieldpath.Path, path string) *Drift {
 		for _, k := range sortedKeys(w) {
 			pe := fieldpath.PathElement{FieldName: &k}
 			p, sub := appendPath(fp, pe), path+"."+k
+			if sub == hashPath {
+				continue
+			}
 			gv, ok := g[k]
 			if !ok {
 				return &Drift{Path: sub, Detail: "missing on the live object", fp: p}
