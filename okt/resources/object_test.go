@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
@@ -415,5 +416,13 @@ func TestClientErrors(t *testing.T) {
 	bad := resources.New(configMap("", nil))
 	if err := bad.Create(ctx, env); err == nil || !strings.Contains(err.Error(), "has no name") {
 		t.Errorf("Create() without a name = %v, want a missing name error", err)
+	}
+}
+
+func TestLeaveToOthersBadPath(t *testing.T) {
+	m := resources.NewMutable(configMap("cfg", nil), nil, resources.LeaveToOthers("data.key"))
+	err := m.Prepare(t.Context(), resources.Env{Scheme: clientgoscheme.Scheme, Owner: owner()})
+	if err == nil || !strings.Contains(err.Error(), "LeaveToOthers") || !strings.Contains(err.Error(), "must start with a dot") {
+		t.Errorf("Prepare() = %v, want the bad LeaveToOthers path named, with the fix", err)
 	}
 }
