@@ -63,6 +63,19 @@ build "$here/tools" "$controlplane" kube-controller-manager k8s.io/kubernetes/cm
 build "$here/tools" "$controlplane" kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler -ldflags "$kube_ldflags"
 # kwok's version string is already set in its source: no ldflags.
 build "$here/kwok" "$dir" kwok sigs.k8s.io/kwok/cmd/kwok
+# Since v0.8 kwok has no default stages: okt/cluster passes it those kwokctl
+# uses by default, from kwok's release (its module), in one file.
+if [ ! -s "$dir/kwok-stages.yaml" ]; then
+  src=$(cd "$here/kwok" && GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+  tmp=$(mktemp "$dir/.kwok-stages.XXXXXX")
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"
+    cat "$src/$f"
+  done > "$tmp"
+  chmod 644 "$tmp"
+  mv "$tmp" "$dir/kwok-stages.yaml"
+fi
 
 for name in kube-apiserver etcd kube-controller-manager kube-scheduler; do
   [ -e "$dir/$name" ] || ln -sfn "../$(basename "$controlplane")/$name" "$dir/$name"

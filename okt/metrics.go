@@ -73,6 +73,7 @@ const (
 	causeFinalizer = "finalizer"
 	causeInventory = "inventory"
 	causeRecreate  = "recreate"
+	causeAdopt     = "adopt"
 )
 
 // clock times the custom resources of every Reconciler of the process (UIDs

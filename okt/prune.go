@@ -202,7 +202,7 @@ func sortInventory(inv []InventoryEntry) {
 
 // entryOf returns the inventory entry of a resource just created, or false
 // when its kind is not known.
-func entryOf(r resources.Resource) (InventoryEntry, bool) {
+func (s *Scope[T]) entryOf(r resources.Resource) (InventoryEntry, bool) {
 	live, desired := liveOf(r), r.Desired()
 	if live == nil || desired == nil {
 		return InventoryEntry{}, false
@@ -212,7 +212,15 @@ func entryOf(r resources.Resource) (InventoryEntry, bool) {
 		return InventoryEntry{}, false
 	}
 	return InventoryEntry{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind,
-		Namespace: live.GetNamespace(), Name: live.GetName(), UID: live.GetUID()}, true
+		Namespace: live.GetNamespace(), Name: live.GetName(), UID: live.GetUID(),
+		Wave: int32(s.registry.Wave(r.Key()))}, true
+}
+
+// ownedByLabel reports whether the object of e is tied to the custom
+// resource by okt's owner label: the custom resource is namespaced and the
+// object is not in its namespace (cluster-scoped, or in another one).
+func (s *Scope[T]) ownedByLabel(e InventoryEntry) bool {
+	return s.cr.GetNamespace() != "" && e.Namespace != s.cr.GetNamespace()
 }
 
 func liveOf(r resources.Resource) client.Object {
@@ -238,9 +246,27 @@ func prunable(r resources.Resource) bool {
 // okt, or by a status write that failed), and the next one is set into it
 // for the status write to carry: s.inv is set, and the caller writes no
 // annotation but calls finishInventory.
+//
+// With pruning off (WithPruning(false), Basic mode), the inventory records
+// only the objects okt must delete itself when the custom resource is
+// deleted (tied by owner label, or ordered: see deleteOwned), and nothing is
+// pruned.
 func (s *Scope[T]) prune(ctx context.Context) (next []InventoryEntry, changed bool) {
-	if !s.opts.prune || s.opts.mode == Basic || s.deleting {
+	if s.deleting {
 		return nil, false
+	}
+	pruning := s.opts.prune && s.opts.mode != Basic
+	ordered := s.registry.Ordered()
+	// record reports whether the inventory lists the object of r.
+	record := func(r resources.Resource) bool {
+		if !prunable(r) {
+			return false
+		}
+		if pruning || ordered {
+			return true
+		}
+		lo, ok := r.(resources.OwnedByLabel)
+		return ok && lo.OwnedByLabel(s.cr)
 	}
 	field, name, inStatus := inventoryField(s.cr)
 	if _, dropped := droppedInventories.Load(s.gvk); dropped {
@@ -258,16 +284,20 @@ func (s *Scope[T]) prune(ctx context.Context) (next []InventoryEntry, changed bo
 	// With the status, the annotation is that of an older okt (migration)
 	// or of a status write that failed: its entries count too.
 	old = appendMissing(old, annotated)
+	if !pruning && len(old) == 0 && len(s.created) == 0 {
+		return nil, false
+	}
 	clean := !s.results.HasError() && !s.results.GivenUp()
 	seen := map[resources.Key]bool{}
 	for _, e := range old {
 		r, still := s.registry.Get(resourceKey(e))
 		switch {
-		case still && prunable(r):
+		case still && record(r):
+			e.Wave = int32(s.registry.Wave(r.Key()))
 			next = append(next, e)
 		case still:
 			// Now WithoutPruning: forget it, keep it.
-		case !clean:
+		case !clean || !pruning:
 			next = append(next, e)
 		default:
 			if !s.pruneOne(ctx, e) {
@@ -277,8 +307,8 @@ func (s *Scope[T]) prune(ctx context.Context) (next []InventoryEntry, changed bo
 		seen[resourceKey(e)] = true
 	}
 	for _, r := range s.created {
-		e, ok := entryOf(r)
-		if !ok || !prunable(r) || seen[resourceKey(e)] {
+		e, ok := s.entryOf(r)
+		if !ok || !record(r) || seen[resourceKey(e)] {
 			continue
 		}
 		next = append(next, e)

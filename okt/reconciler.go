@@ -103,32 +103,44 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 	finalizer := r.finalizerName(cr)
 
 	if s.deleting {
-		if !finalizes || !controllerutil.ContainsFinalizer(cr, finalizer) {
+		if !controllerutil.ContainsFinalizer(cr, finalizer) {
 			// Nothing of ours holds the resource: let it go.
 			return reconcile.Result{}, nil
 		}
 		s.results.AddSuccess(CRResource, results.CRFinalizing)
 	} else if finalizes && !controllerutil.ContainsFinalizer(cr, finalizer) {
 		s.wrote(s.controller, causeFinalizer)
-		if err := r.patchFinalizers(ctx, cr, append(cr.GetFinalizers(), finalizer)); err != nil {
+		if err := patchFinalizers(ctx, r.client, cr, append(cr.GetFinalizers(), finalizer)); err != nil {
 			return reconcile.Result{}, fmt.Errorf("cannot add finalizer %s: %w", finalizer, err)
 		}
 		s.results.AddSuccess(CRResource, results.FinalizerAdded)
 		original = cr.DeepCopyObject().(T)
 	}
+	s.finalizer, s.original = finalizer, original
 
-	r.engine.Run(ctx, s)
+	if !s.deleting || finalizes {
+		// A deleted custom resource runs the engine only for its Finalize
+		// step: the finalizer may be okt's alone (objects it deletes itself).
+		r.engine.Run(ctx, s)
+	}
 	inventory, inventoryChanged := s.prune(ctx)
 	s.results.Redact(s.redact)
 	if s.readySet && s.results.HasError() {
 		// Pruning failed after the engine declared success.
 		s.ManageError()
 	}
-
+	deleted := true
 	if s.deleting && !s.results.HasError() {
+		// The operator's cleanup done: okt deletes what the garbage
+		// collector cannot (objects tied by owner label) and what goes in
+		// order, and holds the custom resource until they are gone.
+		deleted = s.deleteOwned(ctx)
+	}
+
+	if s.deleting && deleted && !s.results.HasError() {
 		s.results.AddSuccess(CRResource, results.CRFinalized)
 		s.wrote(s.controller, causeFinalizer)
-		if err := r.patchFinalizers(ctx, cr, without(cr.GetFinalizers(), finalizer)); err != nil && !apierrors.IsNotFound(err) {
+		if err := patchFinalizers(ctx, r.client, cr, without(cr.GetFinalizers(), finalizer)); err != nil && !apierrors.IsNotFound(err) {
 			s.results.Add(CRResource, results.FinalizerError, fmt.Errorf("cannot remove finalizer %s: %w", finalizer, err), 0)
 		} else {
 			s.results.AddSuccess(CRResource, results.FinalizerRemoved)
@@ -201,7 +213,7 @@ func (r *Reconciler[T]) observe(s *Scope[T], now time.Time) {
 // patchFinalizers sets the finalizers of cr with a merge patch guarded by the
 // resourceVersion: finalizers are a list that others edit too, so a stale
 // write must fail (and be retried) rather than drop theirs.
-func (r *Reconciler[T]) patchFinalizers(ctx context.Context, cr T, finalizers []string) error {
+func patchFinalizers(ctx context.Context, c client.Client, cr client.Object, finalizers []string) error {
 	if finalizers == nil {
 		finalizers = []string{}
 	}
@@ -212,7 +224,7 @@ func (r *Reconciler[T]) patchFinalizers(ctx context.Context, cr T, finalizers []
 	if err != nil {
 		return err
 	}
-	return r.client.Patch(ctx, cr, client.RawPatch(types.MergePatchType, patch))
+	return c.Patch(ctx, cr, client.RawPatch(types.MergePatchType, patch))
 }
 
 func without(list []string, s string) []string {

@@ -2,9 +2,11 @@ package okt
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/okt-dev/okt/okt/resources"
 	"github.com/okt-dev/okt/okt/results"
@@ -54,6 +57,12 @@ type Scope[T client.Object] struct {
 	gvk        string               // the custom resource's GroupVersionKind (or Go type)
 
 	fieldManager string // okt's field manager in server-side apply
+
+	finalizer string // the Reconciler's finalizer on the custom resource
+	original  T      // the custom resource as read, for the status patch
+	// held names the resources not written in this reconcile because a
+	// resource they depend on is not ready, with what they wait for.
+	held map[resources.Key]string
 
 	read      []metav1.Condition // the CR's conditions as read, see readConditions
 	readConds bool
@@ -202,8 +211,14 @@ func (s *Scope[T]) Register(ctx context.Context, res ...resources.Resource) erro
 // each runs fn on every registered resource, honouring WithStopOnError, and
 // returns the joined errors.
 func (s *Scope[T]) each(fn func(r resources.Resource) error) error {
+	return s.eachOf(s.registry.All(), fn)
+}
+
+// eachOf runs fn on each of list, honouring WithStopOnError, and returns the
+// joined errors.
+func (s *Scope[T]) eachOf(list []resources.Resource, fn func(r resources.Resource) error) error {
 	var errs []error
-	for _, r := range s.registry.All() {
+	for _, r := range list {
 		if err := fn(r); err != nil {
 			errs = append(errs, err)
 			if s.opts.stopOnError {
@@ -235,13 +250,113 @@ func (s *Scope[T]) mutate(ctx context.Context, r resources.Resource) error {
 // CreateAllResources creates the registered resources that do not exist yet,
 // at most WithMaxCreations per reconcile. Resources are prepared first if
 // MutateAllResources was not called.
+//
+// Resources are handled in their order (see resources.DependsOn): one whose
+// dependencies are not all ready is not created in this reconcile.
 func (s *Scope[T]) CreateAllResources(ctx context.Context) error {
-	return s.each(func(r resources.Resource) error { return s.create(ctx, r) })
+	list, err := s.prepareWrites(ctx)
+	if err != nil {
+		return err
+	}
+	return s.eachOf(list, func(r resources.Resource) error {
+		if s.waits(r) {
+			return nil
+		}
+		return s.create(ctx, r)
+	})
+}
+
+// prepareWrites returns the registered resources in their order, after
+// adding the Reconciler's finalizer to the custom resource when okt will
+// have to delete owned objects itself (see needsFinalizer). An order that
+// cannot be computed is recorded and returned.
+func (s *Scope[T]) prepareWrites(ctx context.Context) ([]resources.Resource, error) {
+	list, err := s.registry.Order()
+	if err != nil {
+		s.results.Add(CRResource, results.RegistrationError, err, 0)
+		return nil, err
+	}
+	if s.needsFinalizer() {
+		if err := s.ensureFinalizer(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// needsFinalizer reports whether okt must hold the custom resource with its
+// finalizer when it is deleted, to delete owned objects itself: objects
+// tied by owner label (cluster-scoped, or in another namespace), which the
+// garbage collector cannot delete, or ordered ones (deleted in reverse
+// order).
+func (s *Scope[T]) needsFinalizer() bool {
+	if s.opts.mode == Basic || s.deleting {
+		return false
+	}
+	if s.registry.Ordered() {
+		return true
+	}
+	for _, r := range s.registry.All() {
+		if lo, ok := r.(resources.OwnedByLabel); ok && lo.OwnedByLabel(s.cr) {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureFinalizer adds the Reconciler's finalizer to the custom resource if
+// it lacks it. Only the finalizers and the resourceVersion of the custom
+// resource in memory change: what the engine set in it stays.
+func (s *Scope[T]) ensureFinalizer(ctx context.Context) error {
+	if s.finalizer == "" || controllerutil.ContainsFinalizer(s.cr, s.finalizer) {
+		return nil
+	}
+	cp := s.cr.DeepCopyObject().(T)
+	s.wrote(s.controller, causeFinalizer)
+	if err := patchFinalizers(ctx, s.client, cp, append(cp.GetFinalizers(), s.finalizer)); err != nil {
+		err = fmt.Errorf("cannot add finalizer %s (it holds the %s until okt deleted the objects it owns): %w", s.finalizer, s.controller, err)
+		s.results.Add(CRResource, results.FinalizerError, err, 0)
+		return err
+	}
+	for _, o := range []client.Object{s.cr, s.original} {
+		if !reflect.ValueOf(o).IsNil() {
+			o.SetFinalizers(cp.GetFinalizers())
+			o.SetResourceVersion(cp.GetResourceVersion())
+		}
+	}
+	s.results.AddSuccess(CRResource, results.FinalizerAdded)
+	return nil
+}
+
+// waits reports whether r must wait for a resource it depends on that is
+// not ready (or itself waits), and records what it waits for.
+func (s *Scope[T]) waits(r resources.Resource) bool {
+	var on []string
+	for _, d := range s.registry.Dependencies(r) {
+		if _, held := s.held[d.Key()]; held {
+			on = append(on, readinessSubject(d.Key()))
+			continue
+		}
+		if rr, ok := d.(resources.ReadinessReporter); ok && !rr.Readiness().Ready() {
+			on = append(on, readinessSubject(d.Key()))
+		}
+	}
+	if len(on) == 0 {
+		return false
+	}
+	if s.held == nil {
+		s.held = map[resources.Key]string{}
+	}
+	msg := "waiting for " + strings.Join(on, ", ")
+	s.held[r.Key()] = msg
+	s.results.AddSuccess(r.Key().String(), results.AwaitingDependency)
+	s.log.V(1).Info("not written yet", "resource", r.Key().String(), "reason", msg)
+	return true
 }
 
 func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 	if r.Exists() {
-		return s.checkController(r)
+		return s.checkOwner(r)
 	}
 	name := r.Key().String()
 	if r.Desired() == nil {
@@ -270,8 +385,20 @@ func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 // CreateOrUpdateAllResources creates the registered resources that do not
 // exist, and in Advanced mode updates the mutable ones whose live object
 // differs from the desired one. An unchanged resource sends no request.
+//
+// Resources are handled in their order (see resources.DependsOn): one whose
+// dependencies are not all ready is neither created nor updated in this
+// reconcile, and the custom resource's Ready condition says what it waits
+// for.
 func (s *Scope[T]) CreateOrUpdateAllResources(ctx context.Context) error {
-	return s.each(func(r resources.Resource) error {
+	list, err := s.prepareWrites(ctx)
+	if err != nil {
+		return err
+	}
+	return s.eachOf(list, func(r resources.Resource) error {
+		if s.waits(r) {
+			return nil
+		}
 		if !r.Exists() {
 			return s.create(ctx, r)
 		}
@@ -281,7 +408,7 @@ func (s *Scope[T]) CreateOrUpdateAllResources(ctx context.Context) error {
 
 func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 	name := r.Key().String()
-	if err := s.checkController(r); err != nil {
+	if err := s.checkOwner(r); err != nil {
 		return err
 	}
 	m, ok := r.(resources.MutableResource)
@@ -333,6 +460,9 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 		if err := b.Blocked(); err != nil {
 			return s.immutable(ctx, r, err)
 		}
+	}
+	if err := s.takeOver(ctx, r); err != nil {
+		return err
 	}
 	s.wrote(kindLabel(r.Key()), string(cause))
 	if err := m.Update(ctx, s.env()); err != nil {
@@ -465,35 +595,92 @@ func (s *Scope[T]) immutable(ctx context.Context, r resources.Resource, err erro
 
 func ptrUID(u types.UID) *types.UID { return &u }
 
-// OwnerConflictError reports an object that another controller controls:
-// okt does not write to it.
+// OwnerConflictError reports an object that another owner controls, or
+// that okt may not adopt: okt does not write to it.
 type OwnerConflictError struct {
 	// Resource names the object.
 	Resource string
-	// Owner names its controller, "Kind name".
+	// Owner names its owner, "Kind name"; empty when it has none (an object
+	// okt may not adopt).
 	Owner string
+	// Policy is the resource's adoption policy.
+	Policy resources.AdoptionPolicy
 }
 
 func (e *OwnerConflictError) Error() string {
+	if e.Owner == "" {
+		return fmt.Sprintf("%s exists, and okt did not create it for this custom resource (adoption policy %s): okt leaves it alone; "+
+			"delete it, give ours another name, or build the resource with resources.WithAdoption(resources.AdoptIfUnowned)", e.Resource, e.Policy)
+	}
 	return fmt.Sprintf("%s is controlled by %s, not by this custom resource: okt leaves it alone; "+
-		"delete it, remove its controller reference, or give ours another name", e.Resource, e.Owner)
+		"delete it, remove its owner, give ours another name, or build the resource with resources.WithAdoption(resources.AdoptAlways)", e.Resource, e.Owner)
 }
 
-// checkController records an OwnerConflictError when the live object of r
-// has a controller other than the custom resource. An object with no
-// controller is adopted: the update gives it our controller reference.
-func (s *Scope[T]) checkController(r resources.Resource) error {
+// adoption returns the adoption policy of r.
+func adoption(r resources.Resource) resources.AdoptionPolicy {
+	if a, ok := r.(resources.Adopter); ok {
+		return a.Adoption()
+	}
+	return resources.AdoptIfUnowned
+}
+
+// checkOwner records an OwnerConflictError when the live object of r is not
+// the custom resource's (its controller owner reference or okt's owner label
+// names another owner, or none) and r's adoption policy does not let okt
+// take it: an object with no owner is adopted unless AdoptNever, one with
+// another owner only with AdoptAlways.
+func (s *Scope[T]) checkOwner(r resources.Resource) error {
 	live := liveOf(r)
 	if live == nil {
 		return nil
 	}
-	ref := metav1.GetControllerOfNoCopy(live)
-	if ref == nil || ref.UID == s.cr.GetUID() {
+	uid, owner := resources.OwnerOf(live)
+	if uid == s.cr.GetUID() {
 		return nil
 	}
-	err := &OwnerConflictError{Resource: r.Key().String(), Owner: ref.Kind + " " + ref.Name}
+	policy := adoption(r)
+	switch {
+	case policy == resources.AdoptAlways:
+		return nil
+	case uid == "" && policy == resources.AdoptIfUnowned:
+		return nil
+	}
+	err := &OwnerConflictError{Resource: r.Key().String(), Owner: owner, Policy: policy}
 	s.results.Add(err.Resource, results.OwnerConflict, err, 0)
 	return err
+}
+
+// takeOver removes another owner's controller reference from the live
+// object of r before okt applies its own (AdoptAlways): an object has one
+// controller at most. The JSON patch is guarded by the resourceVersion.
+func (s *Scope[T]) takeOver(ctx context.Context, r resources.Resource) error {
+	live := liveOf(r)
+	if live == nil || adoption(r) != resources.AdoptAlways {
+		return nil
+	}
+	refs := live.GetOwnerReferences()
+	for i, ref := range refs {
+		if ref.Controller == nil || !*ref.Controller || ref.UID == s.cr.GetUID() {
+			continue
+		}
+		patch, err := json.Marshal([]map[string]any{
+			{"op": "test", "path": "/metadata/resourceVersion", "value": live.GetResourceVersion()},
+			{"op": "remove", "path": fmt.Sprintf("/metadata/ownerReferences/%d", i)},
+		})
+		if err != nil {
+			return err
+		}
+		s.wrote(kindLabel(r.Key()), causeAdopt)
+		obj := live.DeepCopyObject().(client.Object)
+		if err := s.client.Patch(ctx, obj, client.RawPatch(types.JSONPatchType, patch)); err != nil {
+			err = fmt.Errorf("cannot take %s over from %s %s: %w", r.Key(), ref.Kind, ref.Name, err)
+			s.results.Add(r.Key().String(), results.CRUDError, err, 0)
+			return err
+		}
+		s.log.Info("took over", "resource", r.Key().String(), "from", ref.Kind+" "+ref.Name)
+		return nil
+	}
+	return nil
 }
 
 // redact masks the values of the registered Secrets in text.
@@ -510,10 +697,17 @@ func (s *Scope[T]) redact(text string) string {
 	return red.Redact(text)
 }
 
-// DeleteAllResources deletes every registered resource. A missing one is not
-// an error.
+// DeleteAllResources deletes every registered resource, in the reverse of
+// their order (see resources.DependsOn). A missing one is not an error.
 func (s *Scope[T]) DeleteAllResources(ctx context.Context) error {
-	return s.each(func(r resources.Resource) error {
+	list, err := s.registry.Order()
+	if err != nil {
+		s.results.Add(CRResource, results.RegistrationError, err, 0)
+		return err
+	}
+	list = slices.Clone(list)
+	slices.Reverse(list)
+	return s.eachOf(list, func(r resources.Resource) error {
 		name := r.Key().String()
 		existed := r.Exists()
 		s.wrote(kindLabel(r.Key()), causeDelete)
@@ -589,6 +783,10 @@ func (s *Scope[T]) ManageSuccess() {
 	}
 	var awaited []string
 	for _, r := range s.registry.All() {
+		if msg, held := s.held[r.Key()]; held {
+			awaited = append(awaited, readinessSubject(r.Key())+": "+msg)
+			continue
+		}
 		rr, ok := r.(resources.ReadinessReporter)
 		if !ok {
 			continue
@@ -627,6 +825,9 @@ func (s *Scope[T]) ManageSuccess() {
 // resources.ReadinessOf), after the writes; kinds without readiness count as
 // ready once they exist. Lifecycle guards use it.
 func (s *Scope[T]) ObjectsReady() bool {
+	if len(s.held) > 0 {
+		return false
+	}
 	for _, r := range s.registry.All() {
 		if rr, ok := r.(resources.ReadinessReporter); ok && !rr.Readiness().Ready() {
 			return false
@@ -691,7 +892,12 @@ func (s *Scope[T]) ManageError() {
 		s.removeCondition(ConditionReconciling)
 		return
 	}
-	s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonError, Message: err.Error()})
+	reason := ReasonError
+	var oc *OwnerConflictError
+	if errors.As(err, &oc) {
+		reason = ReasonOwnerConflict
+	}
+	s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: reason, Message: err.Error()})
 	s.removeCondition(ConditionStalled)
 	s.removeCondition(ConditionReconciling)
 }

@@ -51,6 +51,14 @@ const (
 	// ReasonFieldImmutable: a desired change the API server refuses, the
 	// field being immutable (Stalled).
 	ReasonFieldImmutable = "FieldImmutable"
+	// ReasonOwnerConflict: an object the custom resource should own exists
+	// and belongs to another owner (or may not be adopted): okt leaves it
+	// alone.
+	ReasonOwnerConflict = "OwnerConflict"
+	// ReasonDeleting: the custom resource is being deleted and okt waits for
+	// the objects it deletes itself (see resources.DependsOn and
+	// resources.OwnerUIDLabel) to be gone.
+	ReasonDeleting = "Deleting"
 )
 
 var reasonRE = regexp.MustCompile(`^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$`)

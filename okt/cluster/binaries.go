@@ -19,6 +19,13 @@ const (
 
 var binaries = []string{apiserverBinary, etcdBinary, controllerBinary, schedulerBinary, kwokBinary}
 
+// kwokStages is the file, next to the binaries, of the stages kwok plays on
+// nodes and pods (node initialize and heartbeat with a lease; pod ready,
+// complete for a Job's pods, delete): since v0.8 kwok has no default stages
+// of its own. hack/cluster.sh writes it from kwok's release (the stages
+// kwokctl uses by default).
+const kwokStages = "kwok-stages.yaml"
+
 // buildHint tells how to get the binaries.
 const buildHint = "build them with `make cluster-assets` in the okt repository (hack/cluster.sh prints their folder), " +
 	"then set Options.BinaryDir or KUBEBUILDER_ASSETS to that folder"
@@ -81,4 +88,10 @@ func missingBinaries(dir string) []string {
 		}
 	}
 	return missing
+}
+
+// fileExists reports whether path is a regular file.
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }

@@ -353,6 +353,9 @@ func (c *Cluster) startComponents() error {
 			"--cidr", "10.244.0.1/16",
 		},
 	}
+	if stages := filepath.Join(c.binDir, kwokStages); fileExists(stages) {
+		args[kwokBinary] = append(args[kwokBinary], "--config", stages)
+	}
 	// kwok reads ~/.kwok/kwok.yaml first: its HOME is the cluster's, and so
 	// is every component's TMPDIR.
 	env := append(os.Environ(), "HOME="+filepath.Join(c.dir, "home"), "TMPDIR="+filepath.Join(c.dir, "tmp"))

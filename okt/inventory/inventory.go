@@ -28,6 +28,12 @@ type Entry struct {
 	Name string `json:"name"`
 	// UID is the UID of the object okt created.
 	UID types.UID `json:"uid"`
+	// Wave is the depth of the object in the order of the owned objects (see
+	// resources.DependsOn): 0 when it depends on nothing. When the custom
+	// resource is deleted, okt deletes the objects of the highest wave
+	// first, and each wave once the one above is gone.
+	// +optional
+	Wave int32 `json:"wave,omitempty"`
 }
 
 // String returns the kind (with its group), namespace and name of the

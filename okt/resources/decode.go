@@ -2,6 +2,7 @@ package resources
 
 import (
 	"fmt"
+	"reflect"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -35,6 +36,9 @@ type source struct {
 // apiVersion against O's: the one decoding step of Render and Decode.
 func decodeStrict[O client.Object](data []byte, src source) (O, error) {
 	var zero O
+	if t := reflect.TypeOf((*O)(nil)).Elem(); t.Kind() != reflect.Pointer {
+		return zero, fmt.Errorf("cannot decode %s into a %s: name a concrete type, such as *corev1.ConfigMap or *unstructured.Unstructured", src.decoded, t)
+	}
 	obj := newObject[O]()
 	if err := yaml.UnmarshalStrict(data, obj); err != nil {
 		return zero, fmt.Errorf("cannot decode %s into %T: %w", src.decoded, obj, err)

@@ -8,11 +8,14 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/okt-dev/okt/okt/internal/testapi"
 )
 
 // cfg is the configuration of a real kube-apiserver and etcd (envtest, from
@@ -31,7 +34,8 @@ func run(m *testing.M) int {
 	if testing.Short() {
 		return m.Run()
 	}
-	env := &envtest.Environment{}
+	// A custom resource of another operator, for the unstructured tests.
+	env := &envtest.Environment{CRDs: []*apiextensionsv1.CustomResourceDefinition{testapi.ServiceMonitorCRD()}}
 	c, err := env.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cannot start the control plane (make envtest-assets builds it, KUBEBUILDER_ASSETS names it):", err)

@@ -309,7 +309,7 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 		}
 		m.live = live
 	}
-	obj, err := applyBody[O](ctx, env, m.body)
+	obj, err := applyBody(ctx, env, m.body, m.newO)
 	if err != nil {
 		if field, ok := immutableField(err); ok {
 			ie := &ImmutableError{Resource: m.key, Field: field, Err: err}

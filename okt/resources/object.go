@@ -6,12 +6,12 @@ import (
 	"reflect"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 )
 
 // Option configures a resource.
@@ -24,10 +24,14 @@ type options struct {
 	readiness ReadinessFunc
 	leave     []string
 	recreate  bool
+	dependsOn []string
+	adoption  AdoptionPolicy
 }
 
-// WithoutOwnerReference leaves the owner reference out of the desired object:
-// the object outlives the custom resource and is not garbage collected with it.
+// WithoutOwnerReference leaves the custom resource's identity out of the
+// desired object (its owner reference, or its owner label and annotations):
+// the object outlives the custom resource. It is still pruned once no longer
+// registered, unless built WithoutPruning.
 func WithoutOwnerReference() Option { return func(o *options) { o.noOwner = true } }
 
 // Sensitive marks the object's values as secret: messages about it (the
@@ -61,6 +65,8 @@ type Object[O client.Object] struct {
 	mutate  func(O) error
 	opts    options
 	key     Key
+	newO    func() O // a new, empty O (with the apiVersion and kind of an unstructured one)
+	initErr error    // what makes the resource unusable, reported by Fetch and Prepare
 
 	desired  O
 	prepared bool
@@ -81,7 +87,10 @@ var (
 )
 
 // New returns a create-only resource whose desired state is obj. obj must
-// have a name; it is copied, not modified.
+// have a name; it is copied, not modified. obj may be any client.Object: a
+// Go type of the Kubernetes API or of a custom resource, or an
+// *unstructured.Unstructured with its apiVersion and kind set (a custom
+// resource of another operator, without its Go module).
 func New[O client.Object](obj O, opts ...Option) *Object[O] {
 	o := &Object[O]{}
 	o.init(obj, nil, opts)
@@ -99,11 +108,19 @@ func NewMutable[O client.Object](obj O, mutate func(O) error, opts ...Option) *M
 }
 
 func (o *Object[O]) init(obj O, mutate func(O) error, opts []Option) {
-	o.initial = obj.DeepCopyObject().(O)
-	o.mutate = mutate
 	for _, opt := range opts {
 		opt(&o.opts)
 	}
+	o.mutate = mutate
+	o.newO, o.initErr = factory(obj)
+	if o.initErr != nil {
+		o.key = Key{Kind: fmt.Sprintf("%T", obj)}
+		if t := reflect.TypeOf(obj); t != nil && t.Kind() == reflect.Pointer && !reflect.ValueOf(obj).IsNil() {
+			o.key = keyOf(obj)
+		}
+		return
+	}
+	o.initial = obj.DeepCopyObject().(O)
 	o.key = keyOf(obj)
 	for _, p := range o.opts.leave {
 		segs, err := parseFieldPath(p)
@@ -113,6 +130,31 @@ func (o *Object[O]) init(obj O, mutate func(O) error, opts []Option) {
 		}
 		o.leave = append(o.leave, segs)
 	}
+}
+
+// factory returns a function that makes new, empty objects of obj's type, or
+// an error that says why obj cannot be a resource: a nil object, or an
+// unstructured one without apiVersion and kind. An O that is an interface
+// type (client.Object) takes obj's dynamic type.
+func factory[O client.Object](obj O) (func() O, error) {
+	t := reflect.TypeOf(obj)
+	if t == nil || t.Kind() != reflect.Pointer || reflect.ValueOf(obj).IsNil() {
+		return nil, fmt.Errorf("the object of a resource must be a non-nil pointer to a Kubernetes object, got %T (%v)", obj, obj)
+	}
+	if u, ok := any(obj).(*unstructured.Unstructured); ok {
+		gvk := u.GroupVersionKind()
+		if gvk.Kind == "" || gvk.Version == "" {
+			return nil, fmt.Errorf("the unstructured object %q has no apiVersion or kind: set both, "+
+				"for example u.SetAPIVersion(\"monitoring.coreos.com/v1\") and u.SetKind(\"ServiceMonitor\")", u.GetName())
+		}
+		return func() O {
+			n := &unstructured.Unstructured{}
+			n.SetGroupVersionKind(gvk)
+			return any(n).(O)
+		}, nil
+	}
+	elem := t.Elem()
+	return func() O { return reflect.New(elem).Interface().(O) }, nil
 }
 
 // keyOf returns the key of obj: its group and kind from the built-in scheme
@@ -159,6 +201,9 @@ func (o *Object[O]) Exists() bool { return o.exists }
 // with Secret StringData folded into Data, and with a controller owner
 // reference to env.Owner unless WithoutOwnerReference.
 func (o *Object[O]) Prepare(_ context.Context, env Env) error {
+	if o.initErr != nil {
+		return o.initErr
+	}
 	if o.key.Name == "" {
 		return fmt.Errorf("%s has no name: set metadata.name in its initial data", o.key.Kind)
 	}
@@ -179,11 +224,8 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 	}
 	normalize(desired)
 	if env.Owner != nil && !o.opts.noOwner {
-		if env.Scheme == nil {
-			return fmt.Errorf("cannot set the owner reference of %s: Env.Scheme is nil", o.key)
-		}
-		if err := controllerutil.SetControllerReference(env.Owner, desired, env.Scheme); err != nil {
-			return fmt.Errorf("cannot set the owner reference: %w", err)
+		if err := o.setOwner(env, desired); err != nil {
+			return err
 		}
 	}
 	if env.Scheme != nil {
@@ -198,8 +240,11 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 
 // Fetch reads the live object.
 func (o *Object[O]) Fetch(ctx context.Context, env Env) error {
+	if o.initErr != nil {
+		return o.initErr
+	}
 	ctx = o.wireCtx(ctx)
-	live := newObject[O]()
+	live := o.newO()
 	err := env.Client.Get(ctx, client.ObjectKey{Namespace: o.key.Namespace, Name: o.key.Name}, live)
 	switch {
 	case apierrors.IsNotFound(err):
@@ -226,7 +271,7 @@ func (o *Object[O]) Create(ctx context.Context, env Env) error {
 			return err
 		}
 	}
-	obj, err := applyBody[O](o.wireCtx(ctx), env, o.body)
+	obj, err := applyBody(o.wireCtx(ctx), env, o.body, o.newO)
 	if err != nil {
 		return err
 	}
@@ -246,6 +291,9 @@ func (o *Object[O]) computeBody() error {
 
 // Delete deletes the object, its dependents in the background.
 func (o *Object[O]) Delete(ctx context.Context, env Env) error {
+	if o.initErr != nil {
+		return o.initErr
+	}
 	obj := o.initial.DeepCopyObject().(O)
 	err := env.Client.Delete(o.wireCtx(ctx), obj, client.PropagationPolicy("Background"))
 	if err != nil && !apierrors.IsNotFound(err) {

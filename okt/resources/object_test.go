@@ -186,15 +186,6 @@ func TestPrepareErrors(t *testing.T) {
 			target: errBoom,
 		},
 		{
-			name: "owner in another namespace",
-			res:  resources.New(configMap("cfg", nil)),
-			env: func(e resources.Env) resources.Env {
-				e.Owner = &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "owner", Namespace: "other", UID: "u"}}
-				return e
-			},
-			want: []string{"cannot set the owner reference"},
-		},
-		{
 			name: "owner without a scheme",
 			res:  resources.New(configMap("cfg", nil)),
 			env:  func(e resources.Env) resources.Env { e.Scheme = nil; return e },

@@ -15,6 +15,7 @@ func (e *DuplicateError) Error() string {
 type Registry struct {
 	items []Resource
 	keys  map[Key]struct{}
+	order *order // computed on need, reset by Add
 }
 
 // NewRegistry returns an empty registry.
@@ -32,6 +33,7 @@ func (r *Registry) Add(res Resource) error {
 	}
 	r.keys[k] = struct{}{}
 	r.items = append(r.items, res)
+	r.order = nil
 	return nil
 }
 

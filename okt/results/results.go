@@ -54,6 +54,9 @@ const (
 	AwaitingDeletion Op = "AwaitingDeletion"
 	// Recreating: the object was deleted to apply an immutable change.
 	Recreating Op = "Recreating"
+	// AwaitingDependency: not written in this reconcile, a resource it
+	// depends on (resources.DependsOn) not being ready.
+	AwaitingDependency Op = "AwaitingDependency"
 )
 
 // Ops on the status and the finalizer of the CR.

@@ -101,6 +101,7 @@ func GizmoCRD() *apiextensionsv1.CustomResourceDefinition {
 			Required: []string{"apiVersion", "kind", "name", "uid"},
 			Properties: map[string]apiextensionsv1.JSONSchemaProps{
 				"apiVersion": str, "kind": str, "namespace": str, "name": str, "uid": str,
+				"wave": {Type: "integer", Format: "int32"},
 			},
 		}}},
 	})

@@ -114,7 +114,7 @@ func (l *WidgetList) DeepCopyObject() runtime.Object {
 // CRDs returns the CustomResourceDefinitions of Widget, Gizmo and
 // LegacyGizmo.
 func CRDs() []*apiextensionsv1.CustomResourceDefinition {
-	return []*apiextensionsv1.CustomResourceDefinition{CRD(), GizmoCRD(), LegacyGizmoCRD()}
+	return []*apiextensionsv1.CustomResourceDefinition{CRD(), GizmoCRD(), LegacyGizmoCRD(), ServiceMonitorCRD()}
 }
 
 // CRD returns the CustomResourceDefinition of Widget. Its status keeps any
