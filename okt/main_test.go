@@ -22,6 +22,10 @@ import (
 // tests that need it are skipped.
 var cfg *rest.Config
 
+// binDir is the folder of the local cluster's binaries, for tests that start
+// a control plane of their own.
+var binDir string
+
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
@@ -37,7 +41,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = cl.Stop() }()
-	cfg = c
+	cfg, binDir = c, cl.BinaryDir()
 	return m.Run()
 }
 

@@ -58,10 +58,11 @@ func orderedApp(w *testapi.Widget) []resources.Resource {
 func TestOrderedObjects(t *testing.T) {
 	needCluster(t)
 	ctx := context.Background()
-	_, _, plain := newClients(t)
+	countingClient, counter, plain := newClients(t)
 	ns := newNamespace(t, plain)
 	w := newWidget(t, plain, ns, "ordered")
 	r := okt.New[*testapi.Widget](plain, okt.EngineFunc[*testapi.Widget](widgetSteps{build: orderedApp}.run))
+	counted := okt.New[*testapi.Widget](countingClient, okt.EngineFunc[*testapi.Widget](widgetSteps{build: orderedApp}.run))
 
 	type seen struct {
 		sts, job, dep             bool
@@ -110,10 +111,12 @@ func TestOrderedObjects(t *testing.T) {
 		before := look()
 		mustReconcile(t, r, request(w))
 		after := look()
-		if after.job && !before.job && !before.stsReady {
+		// Readiness only moves forward here: what the reconcile saw ready
+		// is ready after it.
+		if after.job && !before.job && !after.stsReady {
 			t.Error("the Job was created before the StatefulSet was ready")
 		}
-		if after.dep && !before.dep && !before.jobDone {
+		if after.dep && !before.dep && !after.jobDone {
 			t.Error("the Deployment was created before the Job was complete")
 		}
 		if c := ready(); c != nil {
@@ -147,41 +150,67 @@ func TestOrderedObjects(t *testing.T) {
 	}
 
 	// Deletion, in reverse order: each goes once the one after it is gone.
+	// A finalizer of the test's holds the Deployment for a while: nothing
+	// else may be deleted until it is gone.
+	dep := &appsv1.Deployment{}
+	if err := plain.Get(ctx, client.ObjectKey{Namespace: ns, Name: "ordered-app"}, dep); err != nil {
+		t.Fatal(err)
+	}
+	dep.Finalizers = append(dep.Finalizers, "test.okt.orange.com/hold")
+	if err := plain.Update(ctx, dep); err != nil {
+		t.Fatal(err)
+	}
 	if err := plain.Delete(ctx, getWidget(t, plain, w)); err != nil {
 		t.Fatal(err)
 	}
-	var order []string
-	gone := map[string]bool{}
+	counter.Reset()
+	for range 3 {
+		mustReconcile(t, counted, request(w))
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := deletes(counter.Sequence()); !slices.Equal(got, []string{"deployments/ordered-app"}) {
+		t.Errorf("while the Deployment terminates, deletes %v; want the Deployment's alone", got)
+	}
+	if c := ready(); c == nil || c.Reason != okt.ReasonDeleting || !strings.Contains(c.Message, "waiting for Deployment ordered-app to be gone, then 2 more") {
+		t.Errorf("Ready %+v, want Deleting naming the Deployment", c)
+	}
+	if err := plain.Get(ctx, client.ObjectKeyFromObject(dep), dep); err != nil {
+		t.Fatal(err)
+	}
+	dep.Finalizers = nil
+	if err := plain.Update(ctx, dep); err != nil {
+		t.Fatal(err)
+	}
 	deadline = time.Now().Add(waitBound)
 	for {
-		_, err := r.Reconcile(ctx, request(w))
+		_, err := counted.Reconcile(ctx, request(w))
 		if err != nil && !apierrors.IsNotFound(err) {
 			t.Fatal(err)
 		}
-		s := look()
-		for name, exists := range map[string]bool{"StatefulSet": s.sts, "Job": s.job, "Deployment": s.dep} {
-			if !exists && !gone[name] {
-				gone[name] = true
-				order = append(order, name)
-			}
-		}
-		// While the Deployment is there, the others are not being deleted.
-		if s.dep {
-			for name, o := range map[string]client.Object{"ordered-migrate": &batchv1.Job{}, "ordered-db": &appsv1.StatefulSet{}} {
-				if err := plain.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, o); err == nil && o.GetDeletionTimestamp() != nil {
-					t.Errorf("%s is being deleted while the Deployment is still there", name)
-				}
-			}
-		}
-		if err := plain.Get(ctx, client.ObjectKeyFromObject(w), &testapi.Widget{}); apierrors.IsNotFound(err) && len(order) == 3 {
+		if err := plain.Get(ctx, client.ObjectKeyFromObject(w), &testapi.Widget{}); apierrors.IsNotFound(err) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("deletion not done after %s: gone %v", waitBound, order)
+			t.Fatalf("the Widget is still there after %s; deletes %v", waitBound, deletes(counter.Sequence()))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if want := []string{"Deployment", "Job", "StatefulSet"}; !slices.Equal(order, want) {
-		t.Errorf("deleted in the order %v, want %v", order, want)
+	if got, want := deletes(counter.Sequence()), []string{"deployments/ordered-app", "jobs/ordered-migrate", "statefulsets/ordered-db"}; !slices.Equal(got, want) {
+		t.Errorf("deletes %v, want %v", got, want)
 	}
+	if s := look(); s.sts || s.job || s.dep {
+		t.Errorf("left after the Widget is gone: %+v", s)
+	}
+}
+
+// deletes returns the DELETE requests of writes, as "<resource>/<name>".
+func deletes(writes []string) []string {
+	var out []string
+	for _, w := range writes {
+		if method, path, _ := strings.Cut(w, " "); method == "DELETE" {
+			parts := strings.Split(path, "/")
+			out = append(out, strings.Join(parts[len(parts)-2:], "/"))
+		}
+	}
+	return out
 }

@@ -28,7 +28,7 @@ import (
 func apiServerAlone(t *testing.T) (counted client.Client, counter *testenv.Counter, plain client.Client) {
 	t.Helper()
 	needCluster(t) // the same binaries, and not with -short
-	env := &envtest.Environment{CRDs: testapi.CRDs()}
+	env := &envtest.Environment{CRDs: testapi.CRDs(), BinaryAssetsDirectory: binDir}
 	c, err := env.Start()
 	if err != nil {
 		t.Fatal(err)

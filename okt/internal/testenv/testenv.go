@@ -70,6 +70,14 @@ func (c *Counter) Writes() []string {
 	return out
 }
 
+// Sequence returns the write requests counted since the last Reset in the
+// order they were sent, as "METHOD path".
+func (c *Counter) Sequence() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.writes...)
+}
+
 // Reads returns the number of read requests since the last Reset.
 func (c *Counter) Reads() int {
 	c.mu.Lock()
