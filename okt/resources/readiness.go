@@ -2,10 +2,19 @@ package resources
 
 import (
 	"fmt"
+	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -73,143 +82,174 @@ func (o *Object[O]) Readiness() Readiness {
 	return ReadinessOf(o.live)
 }
 
+// clock is the time the Pod rule reads (a Pod unschedulable for longer than
+// the schedule window is Failed); tests set it.
+var clock = time.Now
+
 func progressing(format string, args ...any) Readiness {
 	return Readiness{State: Progressing, Message: fmt.Sprintf(format, args...)}
 }
 
-var ready = Readiness{State: IsReady}
+// waiting is progressing with a constant message.
+func waiting(msg string) Readiness { return Readiness{State: Progressing, Message: msg} }
 
-// ReadinessOf returns the readiness of a live object from its status, with
-// its observedGeneration checked against its generation. It knows:
-//   - Deployment: rolled out (every replica updated and available, no old
-//     replica left); Failed past its progress deadline;
-//   - StatefulSet: every replica updated and ready, the update revision
-//     current;
-//   - DaemonSet: every scheduled pod updated and available;
-//   - Job: complete; Failed when it failed;
-//   - PersistentVolumeClaim: bound.
+var (
+	ready        = Readiness{State: IsReady}
+	absent       = waiting("does not exist")
+	beingDeleted = waiting("being deleted")
+)
+
+// failure is a Failed readiness; a failure without a reason of its own gets
+// the reason "Stalled".
+func failure(reason, msg string) Readiness {
+	if reason == "" {
+		reason = "Stalled"
+	}
+	return Readiness{State: Failed, Reason: reason, Message: msg}
+}
+
+// ReadinessOf returns the readiness of a live object from its status. It
+// follows kstatus (sigs.k8s.io/cli-utils/pkg/kstatus/status), the readiness
+// kubectl-style tools and GitOps controllers agree on, except where an
+// operator's Ready needs more (see docs/readiness.md). In order:
 //
-// Any other object is ready as soon as it exists. A nil object is
+//   - an object being deleted is Progressing ("being deleted");
+//   - an object whose status.observedGeneration is not its generation is
+//     Progressing;
+//   - a condition Reconciling=True makes it Progressing, Stalled=True Failed
+//     (with the condition's reason);
+//   - then the rule of its kind: a Deployment, StatefulSet, DaemonSet or
+//     ReplicaSet is ready once every wanted replica is updated, ready and
+//     available and no extra one is left (a Deployment past its progress
+//     deadline is Failed); a Pod once Running and Ready, or Succeeded (Failed
+//     in phase Failed, when a container crash-loops, or when it could not be
+//     scheduled for longer than kstatus' schedule window); a Job once
+//     Complete (Failed when it failed); a PersistentVolumeClaim once Bound; a
+//     LoadBalancer Service once it has a cluster IP; a
+//     CustomResourceDefinition once Established (Failed when its names are
+//     not accepted); a PodDisruptionBudget once observed; a ConfigMap,
+//     Secret, CronJob or a kind without status as soon as it exists;
+//   - any other kind (a custom resource) follows its Ready condition when it
+//     has one, and is ready otherwise.
+//
+// Objects of the kinds above as Go types are read by okt's own rules,
+// written to agree with kstatus, without conversion or allocation when
+// ready. An unstructured object of one of these kinds is converted to its
+// Go type and read by the same rule. Any other object is read by kstatus (a
+// typed one converted to unstructured first). The verdicts that needed a
+// conversion or kstatus are remembered per UID and resourceVersion, so that
+// the same live object seen again is not read again. A nil object is
 // Progressing ("does not exist").
 func ReadinessOf(obj client.Object) Readiness {
+	r, _ := readinessOf(obj)
+	return r
+}
+
+// readinessOf returns the readiness of obj, and whether it depends on the
+// clock (then it must not be remembered).
+func readinessOf(obj client.Object) (Readiness, bool) {
 	switch o := obj.(type) {
 	case nil:
-		return progressing("does not exist")
+		return absent, false
 	case *appsv1.Deployment:
 		if o == nil {
-			return progressing("does not exist")
+			return absent, false
 		}
-		return deploymentReadiness(o)
+		return deploymentReadiness(o), false
 	case *appsv1.StatefulSet:
 		if o == nil {
-			return progressing("does not exist")
+			return absent, false
 		}
-		return statefulSetReadiness(o)
+		return statefulSetReadiness(o), false
 	case *appsv1.DaemonSet:
 		if o == nil {
-			return progressing("does not exist")
+			return absent, false
 		}
-		s := o.Status
-		switch {
-		case s.ObservedGeneration < o.Generation:
-			return progressing("rollout not observed yet")
-		case s.UpdatedNumberScheduled < s.DesiredNumberScheduled:
-			return progressing("%d/%d pods updated", s.UpdatedNumberScheduled, s.DesiredNumberScheduled)
-		case s.NumberAvailable < s.DesiredNumberScheduled:
-			return progressing("%d/%d pods available", s.NumberAvailable, s.DesiredNumberScheduled)
-		}
-	case *batchv1.Job:
+		return daemonSetReadiness(o), false
+	case *appsv1.ReplicaSet:
 		if o == nil {
-			return progressing("does not exist")
+			return absent, false
 		}
-		for _, c := range o.Status.Conditions {
-			if c.Status != corev1.ConditionTrue {
-				continue
-			}
-			switch c.Type {
-			case batchv1.JobComplete:
-				return ready
-			case batchv1.JobFailed:
-				msg := "failed"
-				if c.Reason != "" {
-					msg += " (" + c.Reason + ")"
-				}
-				if c.Message != "" {
-					msg += ": " + c.Message
-				}
-				return Readiness{State: Failed, Reason: "JobFailed", Message: msg}
-			}
+		return replicaSetReadiness(o), false
+	case *corev1.Pod:
+		if o == nil {
+			return absent, false
 		}
-		want := int32(1)
-		if o.Spec.Completions != nil {
-			want = *o.Spec.Completions
-		}
-		return progressing("%d/%d completions", o.Status.Succeeded, want)
+		return podReadiness(o)
 	case *corev1.PersistentVolumeClaim:
 		if o == nil {
-			return progressing("does not exist")
+			return absent, false
 		}
-		if o.Status.Phase != corev1.ClaimBound {
-			phase := o.Status.Phase
-			if phase == "" {
-				phase = corev1.ClaimPending
-			}
-			return progressing("claim %s, not Bound", phase)
+		return pvcReadiness(o), false
+	case *corev1.Service:
+		if o == nil {
+			return absent, false
 		}
+		return serviceReadiness(o), false
+	case *policyv1.PodDisruptionBudget:
+		if o == nil {
+			return absent, false
+		}
+		return pdbReadiness(o), false
+	case *batchv1.Job:
+		if o == nil {
+			return absent, false
+		}
+		return jobReadiness(o), false
+	case *apiextensionsv1.CustomResourceDefinition:
+		if o == nil {
+			return absent, false
+		}
+		return crdReadiness(o), false
+	case *batchv1.CronJob:
+		// No status kstatus reads: ready once it exists.
+		return statusless(o == nil, o), false
+	case *corev1.ConfigMap:
+		return statusless(o == nil, o), false
+	case *corev1.Secret:
+		return statusless(o == nil, o), false
+	// Kinds without a status: kstatus finds no condition and no
+	// observedGeneration, and says Current.
+	case *corev1.ServiceAccount:
+		return statusless(o == nil, o), false
+	case *rbacv1.Role:
+		return statusless(o == nil, o), false
+	case *rbacv1.RoleBinding:
+		return statusless(o == nil, o), false
+	case *rbacv1.ClusterRole:
+		return statusless(o == nil, o), false
+	case *rbacv1.ClusterRoleBinding:
+		return statusless(o == nil, o), false
+	case *schedulingv1.PriorityClass:
+		return statusless(o == nil, o), false
+	case *networkingv1.NetworkPolicy:
+		return statusless(o == nil, o), false
+	case *networkingv1.IngressClass:
+		return statusless(o == nil, o), false
+	case *storagev1.StorageClass:
+		return statusless(o == nil, o), false
+	case *admissionregistrationv1.ValidatingWebhookConfiguration:
+		return statusless(o == nil, o), false
+	case *admissionregistrationv1.MutatingWebhookConfiguration:
+		return statusless(o == nil, o), false
+	case *unstructured.Unstructured:
+		if o == nil {
+			return absent, false
+		}
+		return rememberedReadiness(o, func() (Readiness, bool) { return unstructuredReadiness(o) }), false
 	}
-	return ready
+	return convertedReadiness(obj), false
 }
 
-func deploymentReadiness(o *appsv1.Deployment) Readiness {
-	want := replicas(o.Spec.Replicas)
-	s := o.Status
-	if s.ObservedGeneration < o.Generation {
-		return progressing("rollout not observed yet")
-	}
-	for _, c := range s.Conditions {
-		if c.Type == appsv1.DeploymentProgressing && c.Status == corev1.ConditionFalse && c.Reason == "ProgressDeadlineExceeded" {
-			return Readiness{State: Failed, Reason: "ProgressDeadlineExceeded",
-				Message: fmt.Sprintf("rollout exceeded its progress deadline (%d/%d replicas available)", s.AvailableReplicas, want)}
-		}
-	}
+// statusless is the readiness of an object that has no status to read.
+func statusless(isNil bool, o client.Object) Readiness {
 	switch {
-	case s.UpdatedReplicas < want:
-		return progressing("%d/%d replicas updated", s.UpdatedReplicas, want)
-	case s.Replicas > s.UpdatedReplicas:
-		// As kubectl rollout status: old pods still count as available.
-		return progressing("%d old replica(s) pending termination", s.Replicas-s.UpdatedReplicas)
-	case s.AvailableReplicas < want:
-		return progressing("%d/%d replicas available", s.AvailableReplicas, want)
+	case isNil:
+		return absent
+	case o.GetDeletionTimestamp() != nil:
+		return beingDeleted
 	}
 	return ready
-}
-
-func statefulSetReadiness(o *appsv1.StatefulSet) Readiness {
-	want := replicas(o.Spec.Replicas)
-	s := o.Status
-	switch {
-	case s.ObservedGeneration < o.Generation:
-		return progressing("rollout not observed yet")
-	case s.UpdatedReplicas < want && partition(o) == 0:
-		return progressing("%d/%d replicas updated", s.UpdatedReplicas, want)
-	case s.ReadyReplicas < want:
-		return progressing("%d/%d replicas ready", s.ReadyReplicas, want)
-	case s.AvailableReplicas < want:
-		return progressing("%d/%d replicas available", s.AvailableReplicas, want)
-	case s.Replicas > want:
-		return progressing("%d extra replica(s) pending termination", s.Replicas-want)
-	case partition(o) == 0 && o.Spec.UpdateStrategy.Type != appsv1.OnDeleteStatefulSetStrategyType &&
-		s.UpdateRevision != "" && s.CurrentRevision != s.UpdateRevision:
-		return progressing("rollout to revision %s in progress", s.UpdateRevision)
-	}
-	return ready
-}
-
-func partition(o *appsv1.StatefulSet) int32 {
-	if ru := o.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
-		return *ru.Partition
-	}
-	return 0
 }
 
 // Ready reports whether a live object is ready, and if not, why: see
