@@ -247,6 +247,12 @@ func (c differ) drift(want, got any, fp fieldpath.Path, path string) *Drift {
 			}
 			gv, ok := g[k]
 			if !ok {
+				if isEmpty(w[k]) {
+					// An empty object or list the API server does not
+					// keep (labels: {} in an unstructured object): applying
+					// it again would change nothing.
+					continue
+				}
 				return &Drift{Path: sub, Detail: "missing on the live object", fp: p}
 			}
 			if d := c.drift(w[k], gv, p, sub); d != nil {
