@@ -290,7 +290,7 @@ func (s *Scope[T]) prepareWrites(ctx context.Context) ([]resources.Resource, err
 // garbage collector cannot delete, or ordered ones (deleted in reverse
 // order).
 func (s *Scope[T]) needsFinalizer() bool {
-	if s.opts.mode == Basic || s.deleting {
+	if s.deleting {
 		return false
 	}
 	if s.registry.Ordered() {

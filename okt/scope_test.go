@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -238,5 +239,61 @@ func TestObjectsOfAnyScope(t *testing.T) {
 	}
 	if err := plain.Get(ctx, client.ObjectKeyFromObject(g), &testapi.Gizmo{}); !apierrors.IsNotFound(err) {
 		t.Errorf("the Gizmo is still there (%v): its finalizer was not removed", err)
+	}
+}
+
+// TestAdoptionPolicies: an existing object with no owner is adopted by
+// default and refused with AdoptNever; one with another controller is
+// refused by default and taken over with AdoptAlways.
+func TestAdoptionPolicies(t *testing.T) {
+	needCluster(t)
+	ctx := t.Context()
+	counted, _, plain := newClients(t)
+	ns := newNamespace(t, plain)
+	w := newWidget(t, plain, ns, "adopt")
+	theirs := metav1.OwnerReference{APIVersion: "example.com/v1", Kind: "Gadget", Name: "someone",
+		UID: "0b0b0b0b-0000-0000-0000-000000000001", Controller: ptr.To(true)}
+	for _, cm := range []*corev1.ConfigMap{
+		{ObjectMeta: metav1.ObjectMeta{Name: "adopt-free", Namespace: ns}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "adopt-taken", Namespace: ns, OwnerReferences: []metav1.OwnerReference{theirs}}},
+	} {
+		if err := plain.Create(ctx, cm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(policy resources.AdoptionPolicy, suffix string) error {
+		world := &pruneWorld{builders: []okt.Builder[*testapi.Widget]{configMapBuilder(suffix, resources.WithAdoption(policy))}}
+		_, err := okt.New[*testapi.Widget](counted, okt.EngineFunc[*testapi.Widget](world.run)).Reconcile(ctx, request(w))
+		return err
+	}
+	controller := func(name string) *metav1.OwnerReference {
+		cm := &corev1.ConfigMap{}
+		if err := plain.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, cm); err != nil {
+			t.Fatal(err)
+		}
+		return metav1.GetControllerOf(cm)
+	}
+
+	var conflict *okt.OwnerConflictError
+	if err := run(resources.AdoptNever, "free"); !errors.As(err, &conflict) || !strings.Contains(err.Error(), "adoption policy AdoptNever") {
+		t.Errorf("AdoptNever on an object with no owner: %v, want an OwnerConflictError naming the policy", err)
+	}
+	if ref := controller("adopt-free"); ref != nil {
+		t.Errorf("AdoptNever adopted it: %+v", ref)
+	}
+	if err := run(resources.AdoptIfUnowned, "free"); err != nil {
+		t.Errorf("AdoptIfUnowned on an object with no owner: %v", err)
+	}
+	if ref := controller("adopt-free"); ref == nil || ref.UID != w.UID {
+		t.Errorf("AdoptIfUnowned: controller %+v, want the Widget", ref)
+	}
+	if err := run(resources.AdoptIfUnowned, "taken"); !errors.As(err, &conflict) || !strings.Contains(err.Error(), "Gadget someone") {
+		t.Errorf("AdoptIfUnowned on another's object: %v, want an OwnerConflictError naming it", err)
+	}
+	if err := run(resources.AdoptAlways, "taken"); err != nil {
+		t.Errorf("AdoptAlways: %v", err)
+	}
+	if ref := controller("adopt-taken"); ref == nil || ref.UID != w.UID {
+		t.Errorf("AdoptAlways: controller %+v, want the Widget", ref)
 	}
 }
