@@ -67,6 +67,14 @@
 // migrated until it is read with them: keep them in the cache.
 //
 // A Registry holds the resources of one reconcile and rejects duplicates.
-// Ready tells whether a Deployment, StatefulSet, DaemonSet, Job or
-// PersistentVolumeClaim is ready.
+// ReadinessOf tells whether a live object is ready, after kstatus
+// (sigs.k8s.io/cli-utils/pkg/kstatus) with the exceptions an operator's
+// Ready needs: a Job complete, a Pod that failed Failed (docs/readiness.md).
+//
+// Any kind works, an *unstructured.Unstructured too (a custom resource of
+// another operator). An object a namespaced owner cannot reference
+// (cluster-scoped, or in another namespace) carries okt's owner label
+// (OwnerUIDLabel) instead of an owner reference. DependsOn orders the
+// resources; WithAdoption says what happens to an object that exists
+// already (docs/owned-objects.md).
 package resources
