@@ -32,7 +32,9 @@
 // builder removed from the operator, or a conditional builder that returns a
 // nil Resource for this custom resource) are deleted. The design:
 //
-//   - an inventory: okt records each object it creates (apiVersion, kind,
+//   - an inventory: okt records each object it creates, adopts, or finds
+//     carrying the custom resource's identity without an entry (created by
+//     a reconcile that died before it could record it) (apiVersion, kind,
 //     namespace, name and UID, an inventory.Entry) in the custom resource's
 //     status, when its Status struct has a field Inventory of type
 //     []inventory.Entry (okt create api scaffolds it): the inventory then

@@ -185,14 +185,14 @@ func TestInventoryInStatus(t *testing.T) {
 	}
 
 	// Four creations (c, a, b, kept), one adoption: the inventory goes out
-	// with the status write, sorted, without the adopted object or the one
-	// WithoutPruning.
+	// with the status write, sorted, with the adopted object (never deleted)
+	// and without the one WithoutPruning.
 	counter.Reset()
 	mustReconcile(t, r, req)
 	// Creations are server-side applies: PATCH requests.
 	wantWrites(t, counter.Writes(), "PATCH .../configmaps/inv-a", "PATCH .../configmaps/inv-b", "PATCH .../configmaps/inv-c",
 		"PATCH .../configmaps/inv-kept", "PATCH .../configmaps/inv-adopted", "PATCH .../inv/status")
-	wantInventory(cm("a"), cm("b"), cm("c"))
+	wantInventory(cm("a"), cm("adopted"), cm("b"), cm("c"))
 	steady("after creation")
 
 	// A failing reconcile deletes nothing and keeps the inventory.
@@ -207,10 +207,11 @@ func TestInventoryInStatus(t *testing.T) {
 			t.Errorf("a failing reconcile sent %s", wr)
 		}
 	}
-	wantInventory(cm("a"), cm("b"), cm("c"))
+	wantInventory(cm("a"), cm("adopted"), cm("b"), cm("c"))
 
-	// The builders of c, adopted and kept removed: c is pruned, with its
-	// entry, in the status write that sets Ready back to True.
+	// The builders of c, adopted and kept removed: c is pruned, the adopted
+	// one forgotten (okt did not create it), in the status write that sets
+	// Ready back to True.
 	world.fail = false
 	counter.Reset()
 	mustReconcile(t, r, req)
@@ -463,4 +464,44 @@ func TestInventoryStaleRead(t *testing.T) {
 	if got := names(getGizmo(t, plain, g).Status.Inventory); !slices.Equal(got, []string{cm("a"), cm("b"), cm("c")}) {
 		t.Errorf("status.inventory %v, want a, b and c", got)
 	}
+}
+
+// TestInventoryAfterCrash: the operator dies after it created objects and
+// before any write recorded them (status and annotation both lost here);
+// the next reconcile finds them carrying the custom resource's identity and
+// records them, and a later removal prunes them.
+func TestInventoryAfterCrash(t *testing.T) {
+	needCluster(t)
+	counted, counter, plain := newClients(t)
+	ns := newNamespace(t, plain)
+	g := newGizmo(t, plain, ns, "crash")
+	dead := interceptor.NewClient(mustWatch(t), interceptor.Funcs{
+		SubResourcePatch: func(context.Context, client.Client, string, client.Object, client.Patch, ...client.SubResourcePatchOption) error {
+			return errors.New("the operator died")
+		},
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, p client.Patch, opts ...client.PatchOption) error {
+			if _, isGizmo := obj.(*testapi.Gizmo); isGizmo {
+				return errors.New("the operator died")
+			}
+			return c.Patch(ctx, obj, p, opts...)
+		},
+	})
+	world := &invWorld[*testapi.Gizmo]{builders: []okt.Builder[*testapi.Gizmo]{cmOf[*testapi.Gizmo]("a"), cmOf[*testapi.Gizmo]("b")}}
+	if _, err := okt.New[*testapi.Gizmo](dead, okt.EngineFunc[*testapi.Gizmo](world.run)).Reconcile(context.Background(), requestOf(g)); err == nil {
+		t.Fatal("the lost writes were not reported")
+	}
+	if inv, _ := okt.Inventory(getGizmo(t, plain, g)); len(inv) != 0 {
+		t.Fatalf("inventory %v before the restart, want none recorded", names(inv))
+	}
+	r := okt.New[*testapi.Gizmo](counted, okt.EngineFunc[*testapi.Gizmo](world.run))
+	counter.Reset()
+	mustReconcile(t, r, requestOf(g))
+	wantWrites(t, counter.Writes(), "PATCH .../crash/status")
+	if got := names(getGizmo(t, plain, g).Status.Inventory); !slices.Equal(got, []string{"ConfigMap " + ns + "/crash-a", "ConfigMap " + ns + "/crash-b"}) {
+		t.Errorf("inventory %v after the restart, want both ConfigMaps", got)
+	}
+	world.builders = world.builders[:1]
+	counter.Reset()
+	mustReconcile(t, r, requestOf(g))
+	wantWrites(t, counter.Writes(), "DELETE .../configmaps/crash-b", "PATCH .../crash/status")
 }

@@ -306,13 +306,24 @@ func (s *Scope[T]) prune(ctx context.Context) (next []InventoryEntry, changed bo
 		}
 		seen[resourceKey(e)] = true
 	}
-	for _, r := range s.created {
-		e, ok := s.entryOf(r)
-		if !ok || !record(r) || seen[resourceKey(e)] {
-			continue
+	// What this reconcile created, and what is the custom resource's
+	// without being listed: created by a reconcile that died before it
+	// could record it, adopted, or created over a stale cache.
+	add := func(r resources.Resource) {
+		if e, ok := s.entryOf(r); ok && record(r) && !seen[resourceKey(e)] {
+			next = append(next, e)
+			seen[resourceKey(e)] = true
 		}
-		next = append(next, e)
-		seen[resourceKey(e)] = true
+	}
+	for _, r := range s.created {
+		add(r)
+	}
+	for _, r := range s.registry.All() {
+		if live := liveOf(r); live != nil && !seen[r.Key()] {
+			if uid, _ := resources.OwnerOf(live); uid != "" && uid == s.cr.GetUID() {
+				add(r)
+			}
+		}
 	}
 	sortInventory(next)
 	sortInventory(old)
@@ -345,6 +356,10 @@ func (s *Scope[T]) pruneOne(ctx context.Context, e InventoryEntry) bool {
 	err := s.client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
 	if err == nil && obj.GetUID() != uid {
 		s.log.V(1).Info("pruning: not deleted, another object of that name exists now", "resource", name)
+		return true
+	}
+	if err == nil && resources.IsAdopted(obj) {
+		s.log.V(1).Info("pruning: not deleted, okt adopted it (it did not create it)", "resource", name)
 		return true
 	}
 	if err == nil {

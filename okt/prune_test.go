@@ -126,8 +126,9 @@ func TestPruning(t *testing.T) {
 	}
 	cm := func(n string) string { return "ConfigMap " + ns + "/prune-" + n }
 	dep := "Deployment.apps " + ns + "/prune-web"
-	// Created objects only: neither the adopted one nor the one WithoutPruning.
-	wantInventory(cm("base"), cm("feature"), dep)
+	// Every object the Widget owns, the adopted one too (okt will never
+	// delete it), but not the one WithoutPruning.
+	wantInventory(cm("adopted"), cm("base"), cm("feature"), dep)
 
 	steady := func(what string) {
 		t.Helper()

@@ -104,6 +104,10 @@ func (s *Scope[T]) deleteEntry(ctx context.Context, e InventoryEntry) (gone bool
 		s.log.V(1).Info("not deleted: another object of that name exists now", "resource", name)
 		return true, nil
 	}
+	if resources.IsAdopted(obj) {
+		s.log.V(1).Info("not deleted: okt adopted it (it did not create it)", "resource", name)
+		return true, nil
+	}
 	if uid, _ := resources.OwnerOf(obj); uid != s.cr.GetUID() {
 		s.log.Info("not deleted: it no longer belongs to the custom resource", "resource", name)
 		return true, nil

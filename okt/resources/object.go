@@ -227,6 +227,14 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 		if err := o.setOwner(env, desired); err != nil {
 			return err
 		}
+		if o.exists && adopted(o.live, env.Owner) {
+			ann := desired.GetAnnotations()
+			if ann == nil {
+				ann = map[string]string{}
+			}
+			ann[AdoptedAnnotation] = "true"
+			desired.SetAnnotations(ann)
+		}
 	}
 	if env.Scheme != nil {
 		if gvk, err := apiutil.GVKForObject(desired, env.Scheme); err == nil {

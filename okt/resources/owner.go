@@ -32,6 +32,30 @@ const (
 	OwnerNameAnnotation = "okt.orange.com/owner-name"
 )
 
+// AdoptedAnnotation marks an object that okt adopted (it existed before okt
+// handled its resource, and okt gave it the custom resource's identity): okt
+// records it in the custom resource's inventory like the objects it
+// created, but never deletes it, neither when pruning nor when the custom
+// resource is deleted (the garbage collector still deletes an adopted object
+// with an owner reference together with its owner).
+const AdoptedAnnotation = "okt.orange.com/adopted"
+
+// adopted reports whether okt adopts live for owner, or did: live is not
+// owner's yet, or carries AdoptedAnnotation.
+func adopted(live, owner client.Object) bool {
+	if _, ok := live.GetAnnotations()[AdoptedAnnotation]; ok {
+		return true
+	}
+	uid, _ := OwnerOf(live)
+	return uid != owner.GetUID()
+}
+
+// IsAdopted reports whether okt adopted obj (see AdoptedAnnotation).
+func IsAdopted(obj client.Object) bool {
+	_, ok := obj.GetAnnotations()[AdoptedAnnotation]
+	return ok
+}
+
 // OwnedByLabel is a resource whose object is tied to its owner by okt's
 // owner label, not by an owner reference: it is cluster-scoped or in another
 // namespace than its namespaced owner. Resources built by New and NewMutable
