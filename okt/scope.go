@@ -372,9 +372,13 @@ func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 	s.wrote(kindLabel(r.Key()), causeCreate)
 	if err := r.Create(ctx, s.env()); err != nil {
 		err = fmt.Errorf("cannot create %s: %w", name, err)
+		if apierrors.IsInvalid(err) {
+			return s.invalid(r, err)
+		}
 		s.results.Add(name, results.CRUDError, err, 0)
 		return err
 	}
+	invalids.forget(s.cr.GetUID(), r.Key())
 	s.created = append(s.created, r)
 	s.results.AddSuccess(name, results.Created)
 	s.log.V(1).Info("created", "resource", name)
@@ -475,9 +479,13 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 			return err
 		}
 		err = fmt.Errorf("cannot update %s: %w", name, err)
+		if apierrors.IsInvalid(err) {
+			return s.invalid(r, err)
+		}
 		s.results.Add(name, results.CRUDError, err, 0)
 		return err
 	}
+	invalids.forget(s.cr.GetUID(), r.Key())
 	s.results.AddSuccess(name, results.Updated)
 	s.log.V(1).Info("updated", "resource", name, "reason", s.redact(why))
 	subject := readinessSubject(r.Key())
@@ -594,6 +602,79 @@ func (s *Scope[T]) immutable(ctx context.Context, r resources.Resource, err erro
 }
 
 func ptrUID(u types.UID) *types.UID { return &u }
+
+// invalid handles a desired object the API server refuses as invalid (a
+// name longer than 63 characters derived from a long custom resource name,
+// a label value it does not accept): retrying within seconds would be
+// refused the same way, so the custom resource gets Stalled (reason
+// Invalid) with the API server's message, and okt looks again after a delay
+// that doubles at each refusal of the same object for the same generation
+// (10 s, 20 s, 40 s... up to 5 minutes). A change of the custom resource
+// brings a reconcile at once.
+func (s *Scope[T]) invalid(r resources.Resource, err error) error {
+	after := invalids.refused(s.cr.GetUID(), s.cr.GetGeneration(), r.Key())
+	err = fmt.Errorf("%w (the API server refuses the object as invalid: fix what the custom resource or the operator derives it from)", err)
+	s.results.AddGiveUpRetry(r.Key().String(), results.CRUDError, ReasonInvalid, err, after)
+	s.log.Info("the API server refuses an owned object as invalid", "resource", r.Key().String(), "retry after", after)
+	return err
+}
+
+// invalids counts, per custom resource, generation and owned object, the
+// refusals in a row, to space the next attempts out.
+var invalids = &invalidBook{}
+
+type invalidBook struct {
+	mu sync.Mutex
+	m  map[invalidKey]int
+}
+
+type invalidKey struct {
+	uid        types.UID
+	generation int64
+	key        resources.Key
+}
+
+// maxInvalids bounds the book: past it, it starts afresh.
+const maxInvalids = 10000
+
+const (
+	invalidRetry    = 10 * time.Second
+	invalidRetryMax = 5 * time.Minute
+)
+
+// refused counts a refusal and returns the delay before the next attempt.
+func (b *invalidBook) refused(uid types.UID, generation int64, key resources.Key) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil || len(b.m) >= maxInvalids {
+		b.m = map[invalidKey]int{}
+	}
+	k := invalidKey{uid, generation, key}
+	n := b.m[k]
+	b.m[k] = n + 1
+	after := invalidRetry
+	for range n {
+		after *= 2
+		if after >= invalidRetryMax {
+			return invalidRetryMax
+		}
+	}
+	return after
+}
+
+// forget drops the refusals of an object written at last.
+func (b *invalidBook) forget(uid types.UID, key resources.Key) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.m) == 0 {
+		return
+	}
+	for k := range b.m {
+		if k.uid == uid && k.key == key {
+			delete(b.m, k)
+		}
+	}
+}
 
 // OwnerConflictError reports an object that another owner controls, or
 // that okt may not adopt: okt does not write to it.

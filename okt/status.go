@@ -55,6 +55,10 @@ const (
 	// and belongs to another owner (or may not be adopted): okt leaves it
 	// alone.
 	ReasonOwnerConflict = "OwnerConflict"
+	// ReasonInvalid: the API server refuses an owned object as invalid (a
+	// name too long, a label value it does not accept): Stalled, looked at
+	// again with growing delays.
+	ReasonInvalid = "Invalid"
 	// ReasonDeleting: the custom resource is being deleted and okt waits for
 	// the objects it deletes itself (see resources.DependsOn and
 	// resources.OwnerUIDLabel) to be gone.

@@ -8,7 +8,11 @@
 // operators can define their own next to the ones declared here.
 //
 // Consolidation follows controller-runtime's semantics:
-//   - a give-up is terminal: no requeue; the error, if any, is returned wrapped
+//   - a give-up recorded with AddGiveUpRetry (every give-up of the reconcile
+//     being one) asks for a requeue after the lowest of their delays, and
+//     returns no error: controller-runtime's backoff would retry within
+//     seconds what only a change elsewhere fixes;
+//   - any other give-up is terminal: no requeue; the error, if any, is returned wrapped
 //     in reconcile.TerminalError so that it is logged but not retried;
 //   - otherwise any error other than a conflict is returned as is, and the
 //     controller's rate limiter backs the request off exponentially while the

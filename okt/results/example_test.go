@@ -68,6 +68,26 @@ func ExampleResults_AddGiveUp() {
 	// gave up: InvalidSpec: spec.size must be positive
 }
 
+func ExampleResults_AddGiveUpRetry() {
+	rs := results.New()
+	rs.AddGiveUpRetry("Service default/demo", results.CRUDError, "Invalid", errors.New("metadata.name: must be no more than 63 characters"), 20*time.Second)
+
+	// Stalled, but looked at again after the delay, without an error: no
+	// retry within milliseconds.
+	res, err := rs.Result()
+	fmt.Println(rs.GivenUp(), res.RequeueAfter, err)
+	fmt.Println(rs.Err())
+
+	// With a terminal give-up besides it, the reconcile is terminal.
+	rs.AddGiveUp("CR", results.GaveUp, "InvalidSpec", nil)
+	res, err = rs.Result()
+	fmt.Println(res.RequeueAfter, err)
+	// Output:
+	// true 20s <nil>
+	// gave up: Invalid: metadata.name: must be no more than 63 characters
+	// 0s terminal error: gave up: Invalid: metadata.name: must be no more than 63 characters
+}
+
 func ExampleNewGiveUpError() {
 	cause := errors.New("no such storage class")
 	g := results.NewGiveUpError("MissingStorageClass", cause)

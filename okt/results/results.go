@@ -100,6 +100,10 @@ type Entry struct {
 	// GiveUp marks a terminal failure: the reconcile of this CR stops until the
 	// CR changes.
 	GiveUp bool
+	// RetryAfter, on a give-up, asks to look again after this delay all the
+	// same: a failure that no retry fixes by itself, but that something
+	// besides the CR may (an object the API server refuses as invalid).
+	RetryAfter time.Duration
 }
 
 func (e Entry) String() string {
@@ -200,6 +204,33 @@ func (r *Results) AddRequeue(resource string, op Op, after time.Duration) {
 // AddGiveUp records a terminal failure. reason may be empty and err may be nil.
 func (r *Results) AddGiveUp(resource string, op Op, reason string, err error) {
 	r.add(Entry{Resource: resource, Op: op, Err: NewGiveUpError(reason, err), GiveUp: true})
+}
+
+// AddGiveUpRetry records a give-up, as AddGiveUp, that is looked at again
+// after the delay: the CR gets Stalled, and Result asks for a requeue after
+// the delay (the lowest of such delays) instead of a terminal error.
+func (r *Results) AddGiveUpRetry(resource string, op Op, reason string, err error, after time.Duration) {
+	r.add(Entry{Resource: resource, Op: op, Err: NewGiveUpError(reason, err), GiveUp: true, RetryAfter: after})
+}
+
+// retryAfter returns the lowest RetryAfter of the give-ups, 0 when a give-up
+// has none (a terminal one wins).
+func (r *Results) retryAfter() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var min time.Duration
+	for _, e := range r.entries {
+		if !e.GiveUp {
+			continue
+		}
+		if e.RetryAfter <= 0 {
+			return 0
+		}
+		if min == 0 || e.RetryAfter < min {
+			min = e.RetryAfter
+		}
+	}
+	return min
 }
 
 func (r *Results) add(e Entry) {
@@ -350,6 +381,9 @@ func (r *Results) RequeueAfter() time.Duration {
 // returns. See the package documentation for the rules.
 func (r *Results) Result() (reconcile.Result, error) {
 	if r.GivenUp() {
+		if after := r.retryAfter(); after > 0 {
+			return reconcile.Result{RequeueAfter: after}, nil
+		}
 		if err := r.Err(); err != nil {
 			var g *GiveUpError
 			if errors.As(err, &g) && (g == nil || g.Err == nil) {
