@@ -31,7 +31,8 @@ func main() {
 		logrus.Fatal(err)
 	}
 	if err := c.Run(); err != nil {
-		logrus.Fatal(err)
+		// The command already printed it ("Error: ..."): once is enough.
+		os.Exit(1)
 	}
 }
 

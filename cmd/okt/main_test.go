@@ -57,9 +57,15 @@ func TestBinary(t *testing.T) {
 	cmd := exec.Command(bin, "create", "resource", "--group", "cache", "--version", "v1alpha1", "--kind", "Memcached",
 		"--type", "Deployment", "--name", "memcached")
 	cmd.Dir = dir
-	out, err = cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "no PROJECT file") {
-		t.Errorf("create resource outside a project: %v\n%s", err, out)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err = cmd.Run()
+	if err == nil || !strings.Contains(errOut.String(), "no PROJECT file") {
+		t.Errorf("create resource outside a project: %v\n%s", err, errOut.String())
+	}
+	// Once, on stderr: not again as a log line.
+	if n := strings.Count(errOut.String(), "no PROJECT file"); n != 1 || strings.Contains(errOut.String(), "level=") {
+		t.Errorf("the error is printed %d times:\n%s", n, errOut.String())
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("files written: %v", entries)
