@@ -423,3 +423,37 @@ func TestResourceClusterScopedOwner(t *testing.T) {
 		t.Errorf("a cluster-scoped owner watches with EnqueueOwner:\n%s", ctrl)
 	}
 }
+
+// TestKindsFileClusterScoped: a kinds file marks a kind cluster-scoped; its
+// generic stub gets no namespace, and the controller watches it through the
+// owner label.
+func TestKindsFileClusterScoped(t *testing.T) {
+	kinds, err := scaffolds.LoadKinds([]byte("kinds:\n- kind: ClusterIssuer\n  group: cert-manager.io\n  version: v1\n" +
+		"  importPath: github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1\n  alias: certmanagerv1\n" +
+		"  plural: clusterissuers\n  clusterScoped: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := kinds["ClusterIssuer"]
+	if !k.ClusterScoped || k.Unstructured {
+		t.Fatalf("kind = %+v", k)
+	}
+	if _, err := scaffolds.LoadKinds([]byte("kinds:\n- kind: X\n  version: v1\n  importPath: a/b\n  alias: b\n  plural: xs\n  unstructured: true\n")); err == nil {
+		t.Errorf("a kinds file may not declare an unstructured kind")
+	}
+	fsys, cfg, owner := oktProject(t)
+	r := scaffolds.Resource{Config: cfg, Owner: owner, Kind: k, Name: "issuer"}
+	if _, err := r.Scaffold(fsys); err != nil {
+		t.Fatal(err)
+	}
+	src := read(t, fsys, r.Path())
+	for _, s := range []string{`name := cr.Namespace + "-" + cr.Name + "-issuer"`, "ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},"} {
+		if !strings.Contains(src, s) {
+			t.Errorf("lacks %q:\n%s", s, src)
+		}
+	}
+	if ctrl := read(t, fsys, "internal/controller/memcached_controller.go"); !strings.Contains(ctrl,
+		"Watches(&certmanagerv1.ClusterIssuer{}, okt.EnqueueOwner[*cachev1alpha1.Memcached](mgr.GetScheme())).") {
+		t.Errorf("controller:\n%s", ctrl)
+	}
+}
