@@ -26,9 +26,13 @@
 //     defaults for the type, or a YAML manifest (--from) taken literally with
 //     resources.Decode, or with --template rendered with the custom resource
 //     by resources.Render) wired into the controller. The kinds it knows are in
-//     scaffolds.DefaultKinds; a YAML file adds others. Everything is checked
-//     before anything is written, and code already in the controller is not
-//     inserted twice.
+//     scaffolds.DefaultKinds; a YAML file adds others. A manifest of another
+//     API's kind (a custom resource without a Go type here) is built as
+//     *unstructured.Unstructured (see scaffolds.Kinds.Resolve); cluster-scoped
+//     objects are named with the custom resource's namespace and watched
+//     with okt.EnqueueOwner; --depends-on orders the resource after others
+//     (resources.DependsOn). Everything is checked before anything is
+//     written, and code already in the controller is not inserted twice.
 //
 // # Compatibility of the projects
 //

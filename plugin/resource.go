@@ -35,6 +35,16 @@ type ResourceOptions struct {
 	KindsFile string
 	// Force regenerates an existing resource file.
 	Force bool
+	// Plural is the resource name of a kind from a manifest that is not in
+	// the dictionary (--plural), for its RBAC marker; guessed when safe.
+	Plural string
+	// ClusterScoped marks a kind from a manifest that is not in the
+	// dictionary as cluster-scoped (--cluster-scoped); nil when not given.
+	ClusterScoped *bool
+	// DependsOn names resources of the same custom resource kind that the
+	// new one waits for (--depends-on, repeatable): their --name, or
+	// Type/name.
+	DependsOn []string
 }
 
 var kindRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
@@ -67,22 +77,22 @@ func CreateResource(fsys, files afero.Fs, opts ResourceOptions) ([]string, error
 	if err != nil {
 		return nil, fmt.Errorf("--kinds-file %s: %w", opts.KindsFile, err)
 	}
-	if opts.Type == "" {
-		return nil, fmt.Errorf("--type is required: one of %v", kinds.Names())
+	var manifest []byte
+	if opts.From != "" {
+		if manifest, err = afero.ReadFile(files, opts.From); err != nil {
+			return nil, fmt.Errorf("cannot read --from: %w", err)
+		}
 	}
-	k, err := kinds.Lookup(opts.Type)
+	k, err := kinds.Resolve(scaffolds.KindRequest{Type: opts.Type, Manifest: manifest, Template: opts.Template,
+		Plural: opts.Plural, ClusterScoped: opts.ClusterScoped})
 	if err != nil {
 		return nil, err
 	}
 	if opts.Name == "" {
 		return nil, fmt.Errorf("--name is required: a lowercase name such as %q", "web")
 	}
-	r := scaffolds.Resource{Config: cfg, Owner: owner, Kind: k, Name: opts.Name, Force: opts.Force, Template: opts.Template}
-	if opts.From != "" {
-		if r.Manifest, err = afero.ReadFile(files, opts.From); err != nil {
-			return nil, fmt.Errorf("cannot read --from: %w", err)
-		}
-	}
+	r := scaffolds.Resource{Config: cfg, Owner: owner, Kind: k, Name: opts.Name, Force: opts.Force, Template: opts.Template,
+		Manifest: manifest, DependsOn: opts.DependsOn, Kinds: kinds}
 	return r.Scaffold(fsys)
 }
 
@@ -116,13 +126,24 @@ func NewCreateResourceCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "resource",
 		Short: "Add a Kubernetes resource to the okt controller of an API",
-		Long: `Add a Kubernetes resource (a Deployment, a Service...) owned by a custom resource
-to its okt controller.
+		Long: `Add a Kubernetes resource (a Deployment, a Service, a ClusterRole, a custom
+resource of another operator...) owned by a custom resource to its okt
+controller.
 
 It writes internal/controller/<kind>_<name>_<type>.go, with the function
 new<Kind><Name><Type> that builds the resource: a Go stub with defaults for
 the type, or, with --from, the given YAML manifest. Objects are named
 "<custom resource name>-<name>" and put in the custom resource's namespace.
+
+Cluster-scoped kinds (ClusterRole, ClusterRoleBinding, Namespace,
+PriorityClass, StorageClass, IngressClass, PersistentVolume, the admission
+webhook configurations) get no namespace and a name unique in the cluster,
+"<namespace>-<custom resource name>-<name>". okt ties them to their custom
+resource by its owner label (an owner reference cannot) and deletes them
+itself when it is deleted; the controller watches them with
+Watches(..., okt.EnqueueOwner[...]) instead of Owns. The RBAC markers of
+Role and ClusterRole have the verbs bind and escalate too: an operator
+creating roles needs them to grant permissions it does not hold itself.
 
 --from takes any valid YAML manifest of one object (block or flow style,
 comments, quoted keys), literally: its text is the object
@@ -130,12 +151,31 @@ comments, quoted keys), literally: its text is the object
 Prometheus alert rules, are data that reach the object as written. With
 --template the manifest is instead a text/template rendered with the custom
 resource at each reconcile (resources.Render): "replicas: {{ .Spec.Size }}";
-write braces that are data as {{"{{"}} and {{"}}"}} there. Either way the
-manifest is checked now: its kind, its fields against the type (unknown
-fields are errors), and with --template that it parses. It is kept in the
-file as YAML, with its comments.
+write braces that are data as {{"{{"}} and {{"}}"}} there. It is kept in the
+file as YAML, with its comments. With --from, --type may be left out: the
+manifest's kind is taken (when both are given they must agree).
 
-The controller gets the builder in GetObjects, Owns(...) in
+A kind of the dictionary below is checked now against its Go type: the
+manifest's apiVersion and every field (unknown fields are errors), and with
+--template that it parses. A manifest's kind that is not in the dictionary
+is built as *unstructured.Unstructured when it is clearly another API's: no
+known kind has its name in another case (that is a typo), and its group is
+a domain (monitoring.coreos.com) that is neither a group of the dictionary
+nor one of the Kubernetes API. Only its apiVersion, kind and metadata are
+checked then. Its RBAC marker needs its plural: --plural, else
+lowercase kind + "s" when that is safe (the kind does not end in s, x, z,
+ch, sh or y, and flect agrees). --cluster-scoped says its objects have no
+namespace (for a dictionary kind the dictionary says it, and a contradicting
+flag is an error). The manager watches the kind: its CRD must be installed
+wherever the manager runs, envtest included.
+
+--depends-on NAME (repeatable) orders the new resource after another
+resource of the same custom resource kind, already scaffolded (its --name;
+Type/NAME when two types share the name): okt applies it only once that one
+is ready (a StatefulSet rolled out, a Job complete) and deletes it first
+(resources.DependsOn).
+
+The controller gets the builder in GetObjects, Owns(...) or Watches(...) in
 SetupWithManager, an RBAC marker and the import, at its
 "// +okt:scaffold:..." markers; code already there is not added twice.
 
@@ -149,6 +189,7 @@ Add others with --kinds-file, a YAML file such as:
     importPath: github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1
     alias: certmanagerv1
     plural: certificates
+    # clusterScoped: true   (for a kind whose objects have no namespace)
 
 Everything is checked before anything is written: on error the project is
 left unchanged.`,
@@ -162,7 +203,17 @@ left unchanged.`,
   okt create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name alerts --from alert-rules.yaml
 
   # A ConfigMap rendered with each Memcached ({{ .Name }}, {{ .Spec.Size }})
-  okt create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name settings --from settings.yaml --template`,
+  okt create resource --group cache --version v1alpha1 --kind Memcached --type ConfigMap --name settings --from settings.yaml --template
+
+  # A cluster-scoped ClusterRole "<namespace>-<name>-reader" for each Memcached
+  okt create resource --group cache --version v1alpha1 --kind Memcached --type ClusterRole --name reader
+
+  # A ServiceMonitor (Prometheus Operator) from a manifest: no Go type, built as unstructured
+  okt create resource --group cache --version v1alpha1 --kind Memcached --name monitor --from servicemonitor.yaml --plural servicemonitors
+
+  # A Job run once the StatefulSet "db" is ready
+  okt create resource --group cache --version v1alpha1 --kind Datastore --type StatefulSet --name db
+  okt create resource --group cache --version v1alpha1 --kind Datastore --type Job --name migrate --depends-on db`,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -190,11 +241,19 @@ left unchanged.`,
 	f.StringVar(&opts.Group, "group", "", "API group of the custom resource")
 	f.StringVar(&opts.Version, "version", "", "API version of the custom resource")
 	f.StringVar(&opts.Kind, "kind", "", "kind of the custom resource")
-	f.StringVar(&opts.Type, "type", "", "kind of the resource to add, e.g. Deployment")
+	f.StringVar(&opts.Type, "type", "", "kind of the resource to add, e.g. Deployment (with --from: the manifest's kind by default)")
 	f.StringVar(&opts.Name, "name", "", "name of the resource (a DNS label), unique per type and custom resource")
 	f.StringVar(&opts.From, "from", "", "YAML manifest to build the resource from, taken literally, instead of a Go stub")
 	f.BoolVar(&opts.Template, "template", false, "with --from: the manifest is a text/template rendered with the custom resource")
 	f.StringVar(&opts.KindsFile, "kinds-file", "", "YAML file of extra kinds for --type")
 	f.BoolVar(&opts.Force, "force", false, "generate the resource file again if it exists")
+	f.StringVar(&opts.Plural, "plural", "", "with --from a kind not in the dictionary: its resource name, for RBAC (guessed when safe)")
+	clusterScoped := f.Bool("cluster-scoped", false, "with --from a kind not in the dictionary: its objects have no namespace")
+	f.StringArrayVar(&opts.DependsOn, "depends-on", nil, "name (or Type/name) of another resource of the custom resource, already scaffolded, that this one waits for (repeatable)")
+	cmd.PreRun = func(cmd *cobra.Command, _ []string) {
+		if cmd.Flags().Changed("cluster-scoped") {
+			opts.ClusterScoped = clusterScoped
+		}
+	}
 	return cmd
 }

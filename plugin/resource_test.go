@@ -2,11 +2,13 @@ package plugin_test
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/afero"
+	"k8s.io/utils/ptr"
 
 	"github.com/okt-dev/okt/plugin"
 	"github.com/okt-dev/okt/scaffolds"
@@ -49,7 +51,8 @@ func files(t *testing.T, m map[string]string) afero.Fs {
 func hackTestdata(t *testing.T) map[string]string {
 	t.Helper()
 	m := map[string]string{}
-	for _, name := range []string{"alert-rules-configmap.yaml", "php-apache-deployment.yaml", "commented-service.yaml", "settings-configmap.yaml"} {
+	for _, name := range []string{"alert-rules-configmap.yaml", "php-apache-deployment.yaml", "commented-service.yaml", "settings-configmap.yaml",
+		"servicemonitor.yaml"} {
 		b, err := os.ReadFile("../hack/testdata/" + name)
 		if err != nil {
 			t.Fatal(err)
@@ -138,11 +141,14 @@ func TestCreateResource(t *testing.T) {
 func TestCreateResourceBadInput(t *testing.T) {
 	manifests := hackTestdata(t)
 	for name, text := range map[string]string{
-		"bad.yaml":      "apiVersion: v1\nkind: Service\n  oops: [\n",
-		"secret.yaml":   "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
-		"kinds.yaml":    "kinds:\n- kind: lower\n",
-		"broken.yaml":   "apiVersion: v1\nkind: ConfigMap\ndata:\n  size: '{{ .Spec.Size '\n",
-		"replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Spec.Size }}\n",
+		"bad.yaml":        "apiVersion: v1\nkind: Service\n  oops: [\n",
+		"secret.yaml":     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
+		"kinds.yaml":      "kinds:\n- kind: lower\n",
+		"broken.yaml":     "apiVersion: v1\nkind: ConfigMap\ndata:\n  size: '{{ .Spec.Size '\n",
+		"replicas.yaml":   "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Spec.Size }}\n",
+		"prometheus.yaml": "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata:\n  name: p\n",
+		"lower.yaml":      "apiVersion: apps/v1\nkind: statefulset\nmetadata:\n  name: p\n",
+		"pod.yaml":        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n",
 	} {
 		manifests[name] = text
 	}
@@ -192,6 +198,24 @@ func TestCreateResourceBadInput(t *testing.T) {
 		{"--template without --from", nil, with(func(o *plugin.ResourceOptions) { o.Template = true }), "--template needs --from"},
 		{"missing manifest", nil, with(func(o *plugin.ResourceOptions) { o.From = "nope.yaml" }), "cannot read --from"},
 		{"bad kinds file", nil, with(func(o *plugin.ResourceOptions) { o.KindsFile = "kinds.yaml" }), "--kinds-file kinds.yaml"},
+		{"unsafe plural guess", nil, with(func(o *plugin.ResourceOptions) { o.Type, o.From = "", "prometheus.yaml" }),
+			`cannot guess the plural of Prometheus safely (it ends in "s"; the guess "prometheuss" may be wrong): pass --plural`},
+		{"--type and --from disagree", nil, with(func(o *plugin.ResourceOptions) { o.Type, o.From = "Prometheuses", "prometheus.yaml" }),
+			`--type Prometheuses and the manifest's kind "Prometheus" disagree`},
+		{"--type and --from of the dictionary disagree", nil, with(func(o *plugin.ResourceOptions) { o.Type, o.From = "Deployment", "servicemonitor.yaml" }),
+			`the manifest is a "ServiceMonitor", not a Deployment (--type)`},
+		{"manifest kind in another case", nil, with(func(o *plugin.ResourceOptions) { o.Type, o.From = "", "lower.yaml" }),
+			`the manifest's kind is "statefulset": did you mean "StatefulSet"?`},
+		{"Kubernetes kind not in the dictionary", nil, with(func(o *plugin.ResourceOptions) { o.Type, o.From = "", "pod.yaml" }),
+			"is a kind of the Kubernetes API that okt does not know"},
+		{"--cluster-scoped on a namespaced kind", nil, with(func(o *plugin.ResourceOptions) { o.ClusterScoped = ptr.To(true) }),
+			"--cluster-scoped=true: a Deployment is namespaced: drop --cluster-scoped"},
+		{"--plural of a dictionary kind", nil, with(func(o *plugin.ResourceOptions) { o.Plural = "deploys" }),
+			"--plural deploys: the plural of Deployment is deployments"},
+		{"--depends-on unknown", nil, with(func(o *plugin.ResourceOptions) { o.DependsOn = []string{"db"} }),
+			`--depends-on "db": Memcached has no resource named "db" (it has none yet): scaffold it first`},
+		{"--depends-on itself", nil, with(func(o *plugin.ResourceOptions) { o.DependsOn = []string{"memcached"} }),
+			`--depends-on "memcached": the Deployment "memcached" cannot depend on itself`},
 		{"name used", func(t *testing.T) afero.Fs {
 			fsys := oktProject(t)
 			if _, err := plugin.CreateResource(fsys, afero.NewMemMapFs(), deployment()); err != nil {
@@ -220,5 +244,130 @@ func TestCreateResourceBadInput(t *testing.T) {
 				t.Errorf("the project changed:\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestCreateResourceOwnedObjects: a cluster-scoped kind, a kind from a
+// manifest without a Go type (plural given, guessed, scope given), and
+// --depends-on.
+func TestCreateResourceOwnedObjects(t *testing.T) {
+	fsys := oktProject(t)
+	manifests := files(t, map[string]string{
+		"servicemonitor.yaml": hackTestdata(t)["servicemonitor.yaml"],
+		"issuer.yaml":         "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: x\nspec:\n  selfSigned: {}\n",
+	})
+	opts := func(o plugin.ResourceOptions) plugin.ResourceOptions {
+		o.Group, o.Version, o.Kind = "cache", "v1alpha1", "Memcached"
+		return o
+	}
+	for _, tt := range []struct {
+		opts plugin.ResourceOptions
+		file string
+		want []string
+	}{
+		{opts(plugin.ResourceOptions{Type: "StatefulSet", Name: "db"}), "memcached_db_statefulset.go", nil},
+		{opts(plugin.ResourceOptions{Type: "ClusterRole", Name: "reader", ClusterScoped: ptr.To(true)}), "memcached_reader_clusterrole.go",
+			[]string{`name := cr.Namespace + "-" + cr.Name + "-reader"`}},
+		{opts(plugin.ResourceOptions{Name: "monitor", From: "servicemonitor.yaml", Plural: "servicemonitors", DependsOn: []string{"db"}}),
+			"memcached_monitor_servicemonitor.go",
+			[]string{"resources.Decode[*unstructured.Unstructured](memcachedMonitorServiceMonitorManifest)",
+				`dependsOn := resources.DependsOn("StatefulSet/" + cr.Name + "-db")`}},
+		{opts(plugin.ResourceOptions{Type: "ClusterIssuer", Name: "issuer", From: "issuer.yaml", ClusterScoped: ptr.To(true),
+			DependsOn: []string{"ClusterRole/reader", "monitor"}}),
+			"memcached_issuer_clusterissuer.go",
+			[]string{`obj.SetName(cr.Namespace + "-" + cr.Name + "-issuer")`,
+				`resources.DependsOn("ClusterRole/"+cr.Namespace+"-"+cr.Name+"-reader", "ServiceMonitor/"+cr.Name+"-monitor")`}},
+	} {
+		changed, err := plugin.CreateResource(fsys, manifests, tt.opts)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.file, err)
+		}
+		if want := "internal/controller/" + tt.file; len(changed) == 0 || changed[0] != want {
+			t.Fatalf("changed %v, want %s first", changed, want)
+		}
+		src, _ := afero.ReadFile(fsys, changed[0])
+		for _, s := range tt.want {
+			if !strings.Contains(string(src), s) {
+				t.Errorf("%s lacks %q:\n%s", changed[0], s, src)
+			}
+		}
+	}
+	ctrl, _ := afero.ReadFile(fsys, "internal/controller/memcached_controller.go")
+	for _, s := range []string{
+		"Watches(&rbacv1.ClusterRole{}, okt.EnqueueOwner[*cachev1alpha1.Memcached](mgr.GetScheme())).",
+		"Owns(newMemcachedMonitorServiceMonitorObject()).",
+		"Watches(newMemcachedIssuerClusterIssuerObject(), okt.EnqueueOwner[*cachev1alpha1.Memcached](mgr.GetScheme())).",
+		"// +kubebuilder:rbac:groups=monitoring.coreos.com,resources=servicemonitors,verbs=get;list;watch;create;update;patch;delete",
+		"// +kubebuilder:rbac:groups=cert-manager.io,resources=clusterissuers,verbs=get;list;watch;create;update;patch;delete",
+		"// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=get;list;watch;create;update;patch;delete;bind;escalate",
+	} {
+		if !strings.Contains(string(ctrl), s) {
+			t.Errorf("the controller lacks %q:\n%s", s, ctrl)
+		}
+	}
+}
+
+// TestCreateResourceCommandFlags runs the command on a project on disk:
+// --from without --type, --plural, --cluster-scoped and a repeated
+// --depends-on reach the scaffold.
+func TestCreateResourceCommandFlags(t *testing.T) {
+	fsys := oktProject(t)
+	dir := t.TempDir()
+	for p, content := range scaffoldstest.Snapshot(t, fsys) {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	issuer := "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: x\nspec:\n  selfSigned: {}\n"
+	if err := os.WriteFile(filepath.Join(dir, "issuer.yaml"), []byte(issuer), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	run := func(args ...string) (string, error) {
+		cmd := plugin.NewCreateResourceCommand()
+		var out strings.Builder
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		cmd.SetArgs(append([]string{"--group", "cache", "--version", "v1alpha1", "--kind", "Memcached"}, args...))
+		err := cmd.Execute()
+		return out.String(), err
+	}
+	for _, args := range [][]string{
+		{"--type", "StatefulSet", "--name", "db"},
+		{"--type", "Service", "--name", "web"},
+	} {
+		if out, err := run(args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	if out, err := run("--type", "ConfigMap", "--name", "x", "--cluster-scoped"); err == nil ||
+		!strings.Contains(err.Error(), "a ConfigMap is namespaced") {
+		t.Errorf("--cluster-scoped on a ConfigMap: %v\n%s", err, out)
+	}
+	out, err := run("--from", "issuer.yaml", "--name", "issuer", "--plural", "clusterissuers", "--cluster-scoped",
+		"--depends-on", "db", "--depends-on", "Service/web")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "internal/controller/memcached_issuer_clusterissuer.go") {
+		t.Errorf("output:\n%s", out)
+	}
+	src, err := os.ReadFile("internal/controller/memcached_issuer_clusterissuer.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`obj.SetName(cr.Namespace + "-" + cr.Name + "-issuer")`,
+		`resources.DependsOn("StatefulSet/"+cr.Name+"-db", "Service/"+cr.Name+"-web")`} {
+		if !strings.Contains(string(src), s) {
+			t.Errorf("lacks %q:\n%s", s, src)
+		}
+	}
+	ctrl, _ := os.ReadFile("internal/controller/memcached_controller.go")
+	if !strings.Contains(string(ctrl), "groups=cert-manager.io,resources=clusterissuers,") ||
+		!strings.Contains(string(ctrl), "Watches(newMemcachedIssuerClusterIssuerObject(), okt.EnqueueOwner[") {
+		t.Errorf("controller:\n%s", ctrl)
 	}
 }

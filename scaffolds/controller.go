@@ -333,9 +333,11 @@ var _ = Describe("{{ .Resource.Kind }} Controller", func() {
 					"Ready: %+v", ready)
 			}).Should(Succeed())
 
-			By("Checking that every resource the {{ .Resource.Kind }} owns exists")
+			By("Checking that every resource the {{ .Resource.Kind }} owns exists, or waits for those it depends on")
 			cr := &{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}{}
 			Expect(k8sClient.Get(ctx, typeNamespacedName, cr)).To(Succeed())
+			ready := meta.FindStatusCondition(cr.Status.Conditions, okt.ConditionReady)
+			Expect(ready).NotTo(BeNil())
 			for _, build := range {{ lower .Resource.Kind }}Builders() {
 				res, err := build(cr)
 				Expect(err).NotTo(HaveOccurred())
@@ -343,6 +345,13 @@ var _ = Describe("{{ .Resource.Kind }} Controller", func() {
 					continue // not wanted for this {{ .Resource.Kind }}
 				}
 				Expect(res.Fetch(ctx, resources.Env{Client: k8sClient})).To(Succeed())
+				if d, ok := res.(resources.Dependent); ok && len(d.DependsOn()) > 0 && !res.Exists() {
+					// okt writes it once what it depends on is ready
+					// (resources.DependsOn), which a workload never is here:
+					// Ready names what it waits for.
+					Expect(ready.Message).To(ContainSubstring("%s %s: waiting for", res.Key().Kind, res.Key().Name))
+					continue
+				}
 				Expect(res.Exists()).To(BeTrue(), "%s was not created", res.Key())
 			}
 			// TODO(user): Add assertions on what the resources contain.

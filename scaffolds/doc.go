@@ -13,7 +13,9 @@
 // (create api), E2ELocalSuite, E2ELocalTest and the E2ELocalKind inserter
 // (create api: the local end-to-end test in test/e2e-local, which
 // AddMakefileTarget wires into the Makefile as test-e2e-local), ResourceFile
-// and the Wiring inserter (create resource).
+// and the Wiring inserter (create resource: the kind resolved by
+// Kinds.Resolve, possibly unstructured, cluster-scoped or ordered after
+// other resources).
 // Insertion points in a controller are the markers
 // "// +okt:scaffold:imports", "// +okt:scaffold:resources",
 // "// +okt:scaffold:owns" and "// +okt:scaffold:rbac", and in the local

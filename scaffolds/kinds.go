@@ -24,6 +24,17 @@ type Kind struct {
 	Alias string `json:"alias"`
 	// Plural is the resource name used in RBAC rules, for example "deployments".
 	Plural string `json:"plural"`
+	// ClusterScoped marks a kind whose objects have no namespace (a
+	// ClusterRole, a Namespace). The builder gives them cluster-unique names
+	// ("<namespace>-<custom resource name>-<name>"); okt ties them to their
+	// namespaced custom resource by its owner label, since an owner
+	// reference cannot, and the controller watches them with
+	// okt.EnqueueOwner instead of Owns.
+	ClusterScoped bool `json:"clusterScoped,omitempty"`
+	// Unstructured marks a kind without a Go type (not in the dictionary,
+	// taken from a manifest): objects are *unstructured.Unstructured, and
+	// ImportPath and Alias are empty. Not read from kinds files.
+	Unstructured bool `json:"-"`
 }
 
 // APIVersion returns the kind's apiVersion as written in manifests.
@@ -55,6 +66,14 @@ func (k Kind) Validate() error {
 		return fmt.Errorf("kind %q must be an UpperCamelCase identifier", k.Kind)
 	case k.Version == "":
 		return fmt.Errorf("kind %s: version is required", k.Kind)
+	case k.Unstructured:
+		if k.ImportPath != "" || k.Alias != "" {
+			return fmt.Errorf("kind %s: an unstructured kind has no importPath nor alias", k.Kind)
+		}
+		if !pluralRE.MatchString(k.Plural) {
+			return fmt.Errorf("kind %s: plural %q must be a lowercase resource name", k.Kind, k.Plural)
+		}
+		return nil
 	case k.ImportPath == "":
 		return fmt.Errorf("kind %s: importPath is required", k.Kind)
 	case !aliasRE.MatchString(k.Alias):
@@ -80,12 +99,24 @@ func DefaultKinds() Kinds {
 		return Kind{Kind: kind, Group: "rbac.authorization.k8s.io", Version: "v1",
 			ImportPath: "k8s.io/api/rbac/v1", Alias: "rbacv1", Plural: plural}
 	}
+	admission := func(kind, plural string) Kind {
+		return Kind{Kind: kind, Group: "admissionregistration.k8s.io", Version: "v1",
+			ImportPath: "k8s.io/api/admissionregistration/v1", Alias: "admissionregistrationv1", Plural: plural, ClusterScoped: true}
+	}
+	cluster := func(k Kind) Kind {
+		k.ClusterScoped = true
+		return k
+	}
 	list := []Kind{
 		core("ConfigMap", "configmaps"),
 		core("Secret", "secrets"),
 		core("Service", "services"),
 		core("ServiceAccount", "serviceaccounts"),
 		core("PersistentVolumeClaim", "persistentvolumeclaims"),
+		core("ResourceQuota", "resourcequotas"),
+		core("LimitRange", "limitranges"),
+		cluster(core("Namespace", "namespaces")),
+		cluster(core("PersistentVolume", "persistentvolumes")),
 		apps("Deployment", "deployments"),
 		apps("StatefulSet", "statefulsets"),
 		apps("DaemonSet", "daemonsets"),
@@ -93,6 +124,16 @@ func DefaultKinds() Kinds {
 		{Kind: "CronJob", Group: "batch", Version: "v1", ImportPath: "k8s.io/api/batch/v1", Alias: "batchv1", Plural: "cronjobs"},
 		rbac("Role", "roles"),
 		rbac("RoleBinding", "rolebindings"),
+		cluster(rbac("ClusterRole", "clusterroles")),
+		cluster(rbac("ClusterRoleBinding", "clusterrolebindings")),
+		admission("ValidatingWebhookConfiguration", "validatingwebhookconfigurations"),
+		admission("MutatingWebhookConfiguration", "mutatingwebhookconfigurations"),
+		{Kind: "PriorityClass", Group: "scheduling.k8s.io", Version: "v1", ImportPath: "k8s.io/api/scheduling/v1",
+			Alias: "schedulingv1", Plural: "priorityclasses", ClusterScoped: true},
+		{Kind: "StorageClass", Group: "storage.k8s.io", Version: "v1", ImportPath: "k8s.io/api/storage/v1",
+			Alias: "storagev1", Plural: "storageclasses", ClusterScoped: true},
+		{Kind: "IngressClass", Group: "networking.k8s.io", Version: "v1", ImportPath: "k8s.io/api/networking/v1",
+			Alias: "networkingv1", Plural: "ingressclasses", ClusterScoped: true},
 		{Kind: "PodDisruptionBudget", Group: "policy", Version: "v1", ImportPath: "k8s.io/api/policy/v1",
 			Alias: "policyv1", Plural: "poddisruptionbudgets"},
 		{Kind: "Ingress", Group: "networking.k8s.io", Version: "v1", ImportPath: "k8s.io/api/networking/v1",
@@ -124,6 +165,8 @@ type kindsFile struct {
 //	  importPath: github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1
 //	  alias: certmanagerv1
 //	  plural: certificates
+//
+// A cluster-scoped kind says so with "clusterScoped: true".
 func LoadKinds(data []byte) (Kinds, error) {
 	ks := DefaultKinds()
 	if len(data) == 0 {

@@ -26,30 +26,51 @@ import (
 //     Prometheus' "{{ $labels.instance }}", are data.
 //   - as a template (--template): a text/template for resources.Render,
 //     rendered with the custom resource as data ("replicas: {{ .Spec.Size
-//     }}"), named "{{ .Name }}-<name>". It must parse: undefined variables
-//     and malformed actions are reported now, with the fix.
+//     }}"), named "{{ .Name }}-<name>" ("{{ .Namespace }}-{{ .Name
+//     }}-<name>" for a cluster-scoped kind). It must parse: undefined
+//     variables and malformed actions are reported now, with the fix.
 //
 // The manifest is parsed as YAML (in template mode, with each action
 // standing in for a value or, alone on its line, for a comment) and
 // written back by the YAML library: comments, key order and the style of
 // each value are kept; indentation is normalised. It is decoded strictly
 // into the kind's Go type when client-go knows it, so that unknown fields
-// are reported now rather than at the first reconcile.
+// are reported now rather than at the first reconcile. A cluster-scoped
+// kind's manifest must not name a namespace.
 func PrepareManifest(manifest []byte, k Kind, name string, asTemplate bool) (string, error) {
+	templateName := "{{ .Name }}-" + name
+	if k.ClusterScoped {
+		templateName = "{{ .Namespace }}-{{ .Name }}-" + name
+	}
+	return prepareManifest(manifest, k, name, templateName, asTemplate)
+}
+
+// parsedManifest is a manifest read as YAML: in template mode with its
+// actions masked (m), kind and apiVersion with their actions restored.
+type parsedManifest struct {
+	text             string
+	m                *masked
+	doc, root        *yamlv3.Node
+	kind, apiVersion string
+}
+
+// readManifest parses manifest as one YAML object (a text/template when
+// asTemplate) and reads its kind and apiVersion.
+func readManifest(manifest []byte, asTemplate bool) (*parsedManifest, error) {
 	text := strings.ReplaceAll(string(manifest), "\r\n", "\n")
 	if strings.TrimSpace(text) == "" {
-		return "", fmt.Errorf("the manifest is empty")
+		return nil, fmt.Errorf("the manifest is empty")
 	}
 	var m *masked
 	if asTemplate {
 		if _, err := template.New("manifest").Option("missingkey=error").Parse(text); err != nil {
-			return "", fmt.Errorf("with --template the manifest is a text/template, and it does not parse: %w; "+
+			return nil, fmt.Errorf("with --template the manifest is a text/template, and it does not parse: %w; "+
 				`if its {{ }} are data (Prometheus, Alertmanager or Grafana templates), drop --template to take the manifest literally, `+
 				`or escape each as {{"{{"}} and {{"}}"}}`, err)
 		}
 		var err error
 		if m, err = maskActions(text); err != nil {
-			return "", err
+			return nil, err
 		}
 		text = m.text
 	}
@@ -57,24 +78,49 @@ func PrepareManifest(manifest []byte, k Kind, name string, asTemplate bool) (str
 	doc, err := parseOne(text)
 	if err != nil {
 		if asTemplate {
-			return "", fmt.Errorf("%w (with --template, the manifest must be YAML once each {{ action }} is read as a value: "+
+			return nil, fmt.Errorf("%w (with --template, the manifest must be YAML once each {{ action }} is read as a value: "+
 				"put actions inside values, such as `replicas: {{ .Spec.Size }}`, or on lines of their own)", err)
 		}
-		return "", withTemplateHint(err, text)
+		return nil, withTemplateHint(err, text)
 	}
 	root := doc.Content[0]
 	if root.Kind != yamlv3.MappingNode {
-		return "", fmt.Errorf("the manifest is not an object (a YAML mapping with apiVersion, kind and metadata)")
+		return nil, fmt.Errorf("the manifest is not an object (a YAML mapping with apiVersion, kind and metadata)")
 	}
 	kind, apiVersion := scalar(root, "kind"), scalar(root, "apiVersion")
 	if m != nil {
 		kind, apiVersion = m.restore(kind), m.restore(apiVersion)
 	}
+	return &parsedManifest{text: text, m: m, doc: doc, root: root, kind: kind, apiVersion: apiVersion}, nil
+}
+
+// ManifestKind returns the apiVersion and kind of the one object of
+// manifest (a text/template when asTemplate), as written; "" for a missing
+// one. The error says why the manifest cannot be read.
+func ManifestKind(manifest []byte, asTemplate bool) (apiVersion, kind string, err error) {
+	p, err := readManifest(manifest, asTemplate)
+	if err != nil {
+		return "", "", err
+	}
+	return p.apiVersion, p.kind, nil
+}
+
+// prepareManifest is PrepareManifest, naming the object templateName in
+// template mode.
+func prepareManifest(manifest []byte, k Kind, name, templateName string, asTemplate bool) (string, error) {
+	p, err := readManifest(manifest, asTemplate)
+	if err != nil {
+		return "", err
+	}
+	text, m, doc, root, kind, apiVersion := p.text, p.m, p.doc, p.root, p.kind, p.apiVersion
 	if kind != k.Kind {
 		return "", fmt.Errorf("the manifest is a %q, not a %s (--type): fix its kind or --type", kind, k.Kind)
 	}
 	if apiVersion != k.APIVersion() {
 		return "", fmt.Errorf("the manifest's apiVersion is %q; a %s is %q", apiVersion, k.Kind, k.APIVersion())
+	}
+	if meta := mapValue(root, "metadata"); k.ClusterScoped && meta != nil && meta.Kind == yamlv3.MappingNode && mapValue(meta, "namespace") != nil {
+		return "", fmt.Errorf("a %s is cluster-scoped, and the manifest gives it a namespace: remove metadata.namespace", k.Kind)
 	}
 
 	// Any object must be JSON for the API server: string keys only.
@@ -106,7 +152,7 @@ func PrepareManifest(manifest []byte, k Kind, name string, asTemplate bool) (str
 
 	newName := name
 	if m != nil {
-		newName = m.add("{{ .Name }}-" + name)
+		newName = m.add(templateName)
 	}
 	if err := setName(root, newName); err != nil {
 		return "", err

@@ -12,6 +12,8 @@ import (
 	"github.com/okt-dev/okt/okt/engines"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+
 	// +okt:scaffold:imports
 
 	cachev1alpha1 "example.com/project-v3/api/v1alpha1"
@@ -32,6 +34,7 @@ type DatastoreReconciler struct {
 // +kubebuilder:rbac:groups=cache.example.com,resources=datastores/finalizers,verbs=update
 // +kubebuilder:rbac:groups=core,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;list;watch;create;update;patch;delete
 // +okt:scaffold:rbac
 
 // Reconcile reads the Datastore, runs the okt Stepper engine on it, and writes
@@ -69,6 +72,7 @@ func (st datastoreSteps) CheckCR(ctx context.Context, s *okt.Scope[*cachev1alpha
 func datastoreBuilders() []okt.Builder[*cachev1alpha1.Datastore] {
 	return []okt.Builder[*cachev1alpha1.Datastore]{
 		newDatastoreDatastoreStatefulSet,
+		newDatastoreMigrateJob,
 		// +okt:scaffold:resources
 	}
 }
@@ -122,6 +126,7 @@ func (r *DatastoreReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&cachev1alpha1.Datastore{}).
 		Owns(&appsv1.StatefulSet{}).
+		Owns(&batchv1.Job{}).
 		// +okt:scaffold:owns
 		Named("datastore").
 		Complete(r)

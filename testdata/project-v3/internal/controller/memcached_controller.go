@@ -14,6 +14,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	// +okt:scaffold:imports
 
 	cachev1alpha1 "example.com/project-v3/api/v1alpha1"
@@ -36,6 +37,9 @@ type MemcachedReconciler struct {
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=core,resources=services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=core,resources=configmaps,verbs=get;list;watch;create;update;patch;delete
+// The ClusterRoles it creates may grant permissions the operator does not hold itself:
+// the API server then requires escalate (to create or change them) and bind (to bind them).
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=get;list;watch;create;update;patch;delete;bind;escalate
 // +okt:scaffold:rbac
 
 // Reconcile reads the Memcached, runs the okt Stepper engine on it, and writes
@@ -76,6 +80,7 @@ func memcachedBuilders() []okt.Builder[*cachev1alpha1.Memcached] {
 		newMemcachedMemcachedService,
 		newMemcachedSettingsConfigMap,
 		newMemcachedAlertsConfigMap,
+		newMemcachedReaderClusterRole,
 		// +okt:scaffold:resources
 	}
 }
@@ -126,6 +131,7 @@ func (r *MemcachedReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&appsv1.Deployment{}).
 		Owns(&corev1.Service{}).
 		Owns(&corev1.ConfigMap{}).
+		Watches(&rbacv1.ClusterRole{}, okt.EnqueueOwner[*cachev1alpha1.Memcached](mgr.GetScheme())).
 		// +okt:scaffold:owns
 		Named("memcached").
 		Complete(r)
