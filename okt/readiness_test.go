@@ -432,7 +432,8 @@ func TestEvents(t *testing.T) {
 		}
 	}
 	mustReconcile(t, r, request(w))
-	want := []string{"Normal Created Created ConfigMap events-cm", "Normal Created Created Secret events-secret"}
+	// One Event per reconcile that changes something, listing the changes.
+	want := []string{"Normal Created Created ConfigMap events-cm; Created Secret events-secret"}
 	if got := events(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("creation events %q, want %q", got, want)
 	}
@@ -444,8 +445,7 @@ func TestEvents(t *testing.T) {
 	}
 	updateWidget(t, plain, w, func(w *testapi.Widget) { w.Spec.Message = "-v2" })
 	mustReconcile(t, r, request(w))
-	want = []string{"Normal Updated Updated ConfigMap events-cm: its desired state changed",
-		"Normal Updated Updated Secret events-secret: its desired state changed"}
+	want = []string{"Normal Updated Updated ConfigMap events-cm: its desired state changed; Updated Secret events-secret: its desired state changed"}
 	if got := events(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("spec change events %q, want %q", got, want)
 	}
@@ -461,6 +461,21 @@ func TestEvents(t *testing.T) {
 	}
 	if l := leaks(strings.Join(got, "\n"), password+"-v2", "tampered-by-hand"); len(l) > 0 {
 		t.Errorf("a Secret value leaked into an Event: %v", l)
+	}
+
+	// Changes of several kinds: one Event, reason Reconciled.
+	build = func(w *testapi.Widget) []resources.Resource {
+		return []resources.Resource{resources.NewMutable(&corev1.ConfigMap{ObjectMeta: objMeta(w, "cm")}, func(cm *corev1.ConfigMap) error {
+			cm.Data = map[string]string{"message": w.Spec.Message}
+			return nil
+		})}
+	}
+	r = okt.New[*testapi.Widget](plain, okt.EngineFunc[*testapi.Widget](widgetSteps{build: build}.run), okt.WithEventRecorder(rec))
+	updateWidget(t, plain, w, func(w *testapi.Widget) { w.Spec.Message = "-v3" })
+	mustReconcile(t, r, request(w))
+	want = []string{"Normal Reconciled Updated ConfigMap events-cm: its desired state changed; Deleted Secret events-secret: no longer wanted"}
+	if got := events(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("mixed events %q, want %q", got, want)
 	}
 }
 

@@ -96,6 +96,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 	}
 	original := cr.DeepCopyObject().(T)
 	s := newScope(ctx, r.client, cr, r.opts)
+	defer s.flushEvents()
 	start := time.Now()
 	clock.seen(cr.GetUID(), cr.GetGeneration(), s.readyNow(), start)
 	finalizes := r.finalizes()

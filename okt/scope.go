@@ -63,6 +63,8 @@ type Scope[T client.Object] struct {
 	// held names the resources not written in this reconcile because a
 	// resource they depend on is not ready, with what they wait for.
 	held map[resources.Key]string
+	// changes are the changes of this reconcile, for its one Normal Event.
+	changes []noted
 
 	read      []metav1.Condition // the CR's conditions as read, see readConditions
 	readConds bool

@@ -178,7 +178,8 @@ var stubs = map[string]stub{
 			},
 		},
 `,
-		mutate: `		// A Job's pod template is immutable: change it through a new Job name.
+		mutate: `		// A Job's pod template is immutable: to change it, build the resource
+		// with resources.RecreateOnImmutableChange() (the Job runs again).
 `,
 	},
 	"CronJob": {
