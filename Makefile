@@ -65,7 +65,7 @@ verify: ## gofmt, go vet, and go mod tidy must change nothing.
 	cd hack/benchcompare && $(GO) vet ./... && $(GO) mod tidy -diff
 
 .PHONY: test
-test: verify test-unit bench test-bench-compare verify-testdata test-testdata test-e2e test-e2e-operator-sdk demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
+test: verify test-unit bench test-bench-compare verify-testdata test-testdata test-e2e test-e2e-foreign test-e2e-operator-sdk demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
 
 .PHONY: test-unit
 test-unit: cluster-assets-built ## Library and plugin tests, with -race, on the real control plane and the local cluster.
@@ -95,12 +95,17 @@ verify-testdata: build ## Fail when regenerating testdata/project-v3 changes it.
 	hack/verify-testdata.sh $(BIN)/okt testdata/project-v3
 
 .PHONY: test-testdata
-test-testdata: envtest-assets-built ## Run testdata/project-v3's own make test on the local control plane.
+test-testdata: envtest-assets-built ## Run testdata/project-v3's own make test and make test-e2e-local, then its e2e-local test killed with SIGKILL: nothing may be left behind.
 	hack/test-project.sh testdata/project-v3
+	hack/e2e-local-killed.sh testdata/project-v3
 
 .PHONY: test-e2e
 test-e2e: build envtest-assets-built ## Scaffold projects with okt and with stock kubebuilder v4.6.0 + the external plugin; build and test each.
 	hack/e2e.sh $(BIN)/okt
+
+.PHONY: test-e2e-foreign
+test-e2e-foreign: build cluster-assets-built ## A scaffolded operator owning a ServiceMonitor (no Go type: create resource --from) on the local cluster: created, 0 steady writes, drift set back, Ready from its conditions, a removed field removed.
+	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) run ./hack/foreign -okt $(BIN)/okt -library $(CURDIR)
 
 .PHONY: test-e2e-operator-sdk
 test-e2e-operator-sdk: build envtest-assets-built ## operator-sdk with okt (make operator-sdk): init with --plugins okt.orange.com/v1 and go/v4,okt.orange.com/v1, create api, create resource, make bundle, make test; stock operator-sdk on the result.

@@ -514,6 +514,26 @@ func (c *Cluster) BinaryDir() string { return c.binDir }
 // Nodes returns the names of the fake nodes.
 func (c *Cluster) Nodes() []string { return append([]string(nil), c.nodes...) }
 
+// Adopt makes the cluster answer for a process group and files of the
+// caller's, an operator run as a process by an end-to-end test, say: if the
+// test process dies (killed, even with SIGKILL), the cluster's watchdog
+// kills the process group and removes the paths, as it does for the
+// cluster's own. Start the process in a process group of its own
+// (SysProcAttr.Setpgid) and pass its pid. Stop the process before Stop: a
+// clean Stop disarms the watchdog, and leaves adopted processes and paths
+// to their owner.
+func (c *Cluster) Adopt(pgid int, paths ...string) {
+	if c.reaper == nil {
+		return
+	}
+	c.reaper.watch(pgid)
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil {
+			c.reaper.remove(abs)
+		}
+	}
+}
+
 // PIDs returns the process ids of the components this package started
 // (kube-controller-manager, kube-scheduler, kwok) and of the watchdog, by
 // name. etcd and kube-apiserver are envtest's: their command lines name Dir.
