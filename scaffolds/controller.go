@@ -93,6 +93,7 @@ import (
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 
 	"github.com/okt-dev/okt/okt"
 	"github.com/okt-dev/okt/okt/engines"
@@ -205,6 +206,11 @@ func (r *{{ .Resource.Kind }}Reconciler) SetupWithManager(mgr ctrl.Manager) erro
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&{{ .Resource.ImportAlias }}.{{ .Resource.Kind }}{}).
+		// okt's reconciles share no state: several run at once, so that a slow
+		// answer of the API server holds one {{ .Resource.Kind }}, not all of them (with one
+		// worker, 0 of 100 custom resources got Ready in a minute of faults that
+		// 8 workers rode out in 25 s: okt/internal/reliability's TestFaults).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 8}).
 		// +okt:scaffold:owns
 		{{- if and .MultiGroup .Resource.Group }}
 		Named("{{ lower .Resource.Group }}-{{ lower .Resource.Kind }}").

@@ -143,8 +143,8 @@ func start(t testing.TB, kubeconfig string, args ...string) *proc {
 	}()
 	t.Cleanup(func() {
 		p.stop()
-		if t.Failed() {
-			t.Logf("operator log (%s):\n%s", logf.Name(), tail(logf.Name(), 60))
+		if t.Failed() || os.Getenv("OKT_TEST_OPERATOR_LOG") != "" {
+			t.Logf("operator log (%s):\n%s", logf.Name(), tail(logf.Name(), 300))
 		}
 	})
 	return p
