@@ -44,7 +44,8 @@ func newDatastoreMigrateJob(cr *cachev1alpha1.Datastore) (resources.Resource, er
 	return resources.NewMutable(obj, func(desired *batchv1.Job) error {
 		// USER CODE: set here the fields the operator manages, typically from
 		// the Datastore's spec; okt enforces them at every reconcile.
-		// A Job's pod template is immutable: change it through a new Job name.
+		// A Job's pod template is immutable: to change it, build the resource
+		// with resources.RecreateOnImmutableChange() (the Job runs again).
 		return nil
 	}, dependsOn), nil
 }

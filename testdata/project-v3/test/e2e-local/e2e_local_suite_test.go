@@ -121,11 +121,15 @@ func startManager(binary, kubeconfig string) (*managerProcess, error) {
 	m.cmd = exec.Command(binary, "--metrics-bind-address=0", "--health-probe-bind-address=0")
 	m.cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	m.cmd.Stdout, m.cmd.Stderr = logFile, logFile
+	// A process group of its own, which the cluster's watchdog kills if this
+	// test process dies (even killed with SIGKILL): no manager left behind.
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := m.cmd.Start(); err != nil {
 		_ = logFile.Close()
 		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("cannot start the manager: %w", err)
 	}
+	testCluster.Adopt(m.cmd.Process.Pid, dir)
 	go func() {
 		m.err = m.cmd.Wait()
 		_ = logFile.Close()
