@@ -71,6 +71,11 @@ test: verify test-unit bench test-bench-compare verify-testdata test-testdata te
 test-unit: cluster-assets-built ## Library and plugin tests, with -race, on the real control plane and the local cluster.
 	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -race -count=1 ./...
 
+STRESS_ROUNDS ?= 5
+.PHONY: test-stress
+test-stress: cluster-assets-built ## Not in make test: the local cluster's tests STRESS_ROUNDS (5) times with every CPU kept busy; reports the failures of each test.
+	hack/test-stress.sh $(STRESS_ROUNDS)
+
 .PHONY: bench
 bench: cluster-assets-built ## Steady-state reconcile benchmark (ns/op, allocs/op, API requests per reconcile), on the local cluster.
 	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -run '^$$' -bench '^BenchmarkSteadyReconcile$$' -benchtime 200x -count=1 ./okt/
