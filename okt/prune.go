@@ -196,8 +196,61 @@ func appendMissing(inv, more []InventoryEntry) []InventoryEntry {
 	return inv
 }
 
+// sortInventory sorts by kind (and group), namespace and name, as their
+// String reads: the order of the inventory okt writes.
 func sortInventory(inv []InventoryEntry) {
-	slices.SortFunc(inv, func(a, b InventoryEntry) int { return strings.Compare(a.String(), b.String()) })
+	if slices.IsSortedFunc(inv, compareEntries) {
+		return
+	}
+	slices.SortFunc(inv, compareEntries)
+}
+
+// compareEntries compares a.String() and b.String() without building them
+// (the steady state sorts the inventory at every reconcile).
+func compareEntries(a, b InventoryEntry) int {
+	if a == b {
+		return 0
+	}
+	var pa, pb [7]string
+	sa, sb := entryParts(a, &pa), entryParts(b, &pb)
+	i, j, x, y := 0, 0, 0, 0 // part and byte in each
+	for {
+		for i < len(sa) && x == len(sa[i]) {
+			i, x = i+1, 0
+		}
+		for j < len(sb) && y == len(sb[j]) {
+			j, y = j+1, 0
+		}
+		switch {
+		case i == len(sa) && j == len(sb):
+			return 0
+		case i == len(sa):
+			return -1
+		case j == len(sb):
+			return 1
+		}
+		if ca, cb := sa[i][x], sb[j][y]; ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+		x, y = x+1, y+1
+	}
+}
+
+// entryParts returns the parts of e.String(), in p.
+func entryParts(e InventoryEntry, p *[7]string) []string {
+	out := p[:0]
+	out = append(out, e.Kind)
+	if gv, err := schema.ParseGroupVersion(e.APIVersion); err == nil && gv.Group != "" {
+		out = append(out, ".", gv.Group)
+	}
+	out = append(out, " ")
+	if e.Namespace != "" {
+		out = append(out, e.Namespace, "/")
+	}
+	return append(out, e.Name)
 }
 
 // entryOf returns the inventory entry of a resource just created, or false
@@ -214,6 +267,41 @@ func (s *Scope[T]) entryOf(r resources.Resource) (InventoryEntry, bool) {
 	return InventoryEntry{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind,
 		Namespace: live.GetNamespace(), Name: live.GetName(), UID: live.GetUID(),
 		Wave: int32(s.registry.Wave(r.Key()))}, true
+}
+
+// keySet is a set of keys, scanned while small (a custom resource owns a
+// few objects), a map past that.
+type keySet struct {
+	small [16]resources.Key
+	n     int
+	large map[resources.Key]bool
+}
+
+func (k *keySet) add(key resources.Key) {
+	if k.large == nil && k.n < len(k.small) {
+		k.small[k.n] = key
+		k.n++
+		return
+	}
+	if k.large == nil {
+		k.large = make(map[resources.Key]bool, 2*len(k.small))
+		for _, x := range k.small[:k.n] {
+			k.large[x] = true
+		}
+	}
+	k.large[key] = true
+}
+
+func (k *keySet) has(key resources.Key) bool {
+	if k.large != nil {
+		return k.large[key]
+	}
+	for _, x := range k.small[:k.n] {
+		if x == key {
+			return true
+		}
+	}
+	return false
 }
 
 // ownedByLabel reports whether the object of e is tied to the custom
@@ -288,7 +376,7 @@ func (s *Scope[T]) prune(ctx context.Context) (next []InventoryEntry, changed bo
 		return nil, false
 	}
 	clean := !s.results.HasError() && !s.results.GivenUp()
-	seen := map[resources.Key]bool{}
+	var seen keySet
 	for _, e := range old {
 		r, still := s.registry.Get(resourceKey(e))
 		switch {
@@ -304,23 +392,23 @@ func (s *Scope[T]) prune(ctx context.Context) (next []InventoryEntry, changed bo
 				next = append(next, e)
 			}
 		}
-		seen[resourceKey(e)] = true
+		seen.add(resourceKey(e))
 	}
 	// What this reconcile created, and what is the custom resource's
 	// without being listed: created by a reconcile that died before it
 	// could record it, adopted, or created over a stale cache.
 	add := func(r resources.Resource) {
-		if e, ok := s.entryOf(r); ok && record(r) && !seen[resourceKey(e)] {
+		if e, ok := s.entryOf(r); ok && record(r) && !seen.has(resourceKey(e)) {
 			next = append(next, e)
-			seen[resourceKey(e)] = true
+			seen.add(resourceKey(e))
 		}
 	}
 	for _, r := range s.created {
 		add(r)
 	}
-	for _, r := range s.registry.All() {
-		if live := liveOf(r); live != nil && !seen[r.Key()] {
-			if uid, _ := resources.OwnerOf(live); uid != "" && uid == s.cr.GetUID() {
+	for _, r := range s.registry.Items() {
+		if live := liveOf(r); live != nil && !seen.has(r.Key()) {
+			if uid := resources.OwnerUID(live); uid != "" && uid == s.cr.GetUID() {
 				add(r)
 			}
 		}

@@ -47,6 +47,17 @@ func New[T client.Object](c client.Client, engine Engine[T], opts ...Option) *Re
 	return &Reconciler[T]{client: c, engine: engine, opts: o, newT: newObject[T]}
 }
 
+// copyForStatus returns a copy of cr without its managedFields (the largest
+// part of its metadata): the copy serves to find what the reconcile changed
+// in the status, and the resourceVersion and finalizers read.
+func copyForStatus[T client.Object](cr T) T {
+	mf := cr.GetManagedFields()
+	cr.SetManagedFields(nil)
+	cp := cr.DeepCopyObject().(T)
+	cr.SetManagedFields(mf)
+	return cp
+}
+
 // newObject returns a new zero T, T being a pointer to a struct.
 func newObject[T client.Object]() T {
 	var zero T
@@ -94,7 +105,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 		}
 		return reconcile.Result{}, fmt.Errorf("cannot read %s: %w", req.NamespacedName, err)
 	}
-	original := cr.DeepCopyObject().(T)
+	original := copyForStatus(cr)
 	s := newScope(ctx, r.client, cr, r.opts)
 	defer s.flushEvents()
 	start := time.Now()
@@ -115,7 +126,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 			return reconcile.Result{}, fmt.Errorf("cannot add finalizer %s: %w", finalizer, err)
 		}
 		s.results.AddSuccess(CRResource, results.FinalizerAdded)
-		original = cr.DeepCopyObject().(T)
+		original = copyForStatus(cr)
 	}
 	s.finalizer, s.original = finalizer, original
 

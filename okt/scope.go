@@ -30,6 +30,14 @@ import (
 // the results.
 const CRResource = "CR"
 
+// resName names r in results, logs and messages: its Key's String.
+func resName(r resources.Resource) string {
+	if n, ok := r.(resources.Named); ok {
+		return n.Name()
+	}
+	return r.Key().String()
+}
+
 // Scope is the state of one reconcile of one custom resource: the resource
 // as read at the start, the registry of the objects it owns, the results of
 // every operation, and the status being built. The Reconciler creates one per
@@ -45,8 +53,10 @@ type Scope[T client.Object] struct {
 	results  *results.Results
 	registry *resources.Registry
 	path     string
+	pathOf   fmt.Stringer // the path, rendered on need
 
 	conditions []metav1.Condition // conditions to set, by type
+	removedBuf [4]string          // backs removed: no allocation for a few
 	readySet   bool
 	creations  int
 	deleting   bool
@@ -81,11 +91,7 @@ func NewScope[T client.Object](ctx context.Context, c client.Client, cr T, opts 
 }
 
 func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o options) *Scope[T] {
-	controller := reflect.TypeOf(cr).Elem().Name()
-	kind := reflect.TypeOf(cr).String()
-	if gvk, err := apiutil.GVKForObject(cr, c.Scheme()); err == nil {
-		controller, kind = gvk.Kind, gvk.String()
-	}
+	controller, kind := kindNames(cr, c.Scheme())
 	manager := o.fieldManager
 	if manager == "" {
 		manager = defaultFieldManager(controller)
@@ -104,6 +110,31 @@ func newScope[T client.Object](ctx context.Context, c client.Client, cr T, o opt
 		gvk:          kind,
 	}
 }
+
+// kindNames returns the kind of cr ("Memcached") and its GroupVersionKind as
+// a string, remembered per Go type and scheme.
+func kindNames(cr client.Object, scheme *runtime.Scheme) (controller, kind string) {
+	t := reflect.TypeOf(cr)
+	key := kindKey{t, scheme}
+	if v, ok := kindCache.Load(key); ok {
+		n := v.([2]string)
+		return n[0], n[1]
+	}
+	controller, kind = t.Elem().Name(), t.String()
+	if gvk, err := apiutil.GVKForObject(cr, scheme); err == nil {
+		controller, kind = gvk.Kind, gvk.String()
+		kindCache.Store(key, [2]string{controller, kind})
+	}
+	return controller, kind
+}
+
+type kindKey struct {
+	t      reflect.Type
+	scheme *runtime.Scheme
+}
+
+// kindCache holds kindNames' answers.
+var kindCache sync.Map
 
 // managerNames remembers the default field manager of each controller.
 var managerNames struct {
@@ -172,10 +203,20 @@ func (s *Scope[T]) IsBeingDeleted() bool { return s.deleting }
 // Path returns the path of the engine through its states so far, for example
 // ">CRChecker>ObjectsGetter>Mutator>Updater>SuccessManager>End". It is empty
 // for engines that have no states.
-func (s *Scope[T]) Path() string { return s.path }
+func (s *Scope[T]) Path() string {
+	if s.pathOf != nil {
+		s.path, s.pathOf = s.pathOf.String(), nil
+	}
+	return s.path
+}
 
 // SetPath records the engine's path. Engines call it.
-func (s *Scope[T]) SetPath(path string) { s.path = path }
+func (s *Scope[T]) SetPath(path string) { s.path, s.pathOf = path, nil }
+
+// SetPathOf records the engine's path as something that renders it when
+// Path is called: an engine that records its path at every reconcile
+// spends nothing on the text unless it is read (logs at V(1), tests).
+func (s *Scope[T]) SetPathOf(path fmt.Stringer) { s.path, s.pathOf = "", path }
 
 // env returns what resources need from this reconcile.
 func (s *Scope[T]) env() resources.Env {
@@ -193,7 +234,7 @@ func (s *Scope[T]) FieldManager() string { return s.fieldManager }
 func (s *Scope[T]) Register(ctx context.Context, res ...resources.Resource) error {
 	var errs []error
 	for _, r := range res {
-		name := r.Key().String()
+		name := resName(r)
 		if err := s.registry.Add(r); err != nil {
 			s.results.Add(name, results.RegistrationError, err, 0)
 			errs = append(errs, err)
@@ -213,7 +254,7 @@ func (s *Scope[T]) Register(ctx context.Context, res ...resources.Resource) erro
 // each runs fn on every registered resource, honouring WithStopOnError, and
 // returns the joined errors.
 func (s *Scope[T]) each(fn func(r resources.Resource) error) error {
-	return s.eachOf(s.registry.All(), fn)
+	return s.eachOf(s.registry.Items(), fn)
 }
 
 // eachOf runs fn on each of list, honouring WithStopOnError, and returns the
@@ -239,7 +280,7 @@ func (s *Scope[T]) MutateAllResources(ctx context.Context) error {
 }
 
 func (s *Scope[T]) mutate(ctx context.Context, r resources.Resource) error {
-	name := r.Key().String()
+	name := resName(r)
 	if err := r.Prepare(ctx, s.env()); err != nil {
 		err = fmt.Errorf("cannot mutate %s: %w", name, err)
 		s.results.Add(name, results.MutationError, err, 0)
@@ -298,7 +339,7 @@ func (s *Scope[T]) needsFinalizer() bool {
 	if s.registry.Ordered() {
 		return true
 	}
-	for _, r := range s.registry.All() {
+	for _, r := range s.registry.Items() {
 		if lo, ok := r.(resources.OwnedByLabel); ok && lo.OwnedByLabel(s.cr) {
 			return true
 		}
@@ -351,8 +392,8 @@ func (s *Scope[T]) waits(r resources.Resource) bool {
 	}
 	msg := "waiting for " + strings.Join(on, ", ")
 	s.held[r.Key()] = msg
-	s.results.AddSuccess(r.Key().String(), results.AwaitingDependency)
-	s.log.V(1).Info("not written yet", "resource", r.Key().String(), "reason", msg)
+	s.results.AddSuccess(resName(r), results.AwaitingDependency)
+	s.log.V(1).Info("not written yet", "resource", resName(r), "reason", msg)
 	return true
 }
 
@@ -360,7 +401,7 @@ func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 	if r.Exists() {
 		return s.checkOwner(r)
 	}
-	name := r.Key().String()
+	name := resName(r)
 	if r.Desired() == nil {
 		if err := s.mutate(ctx, r); err != nil {
 			return err
@@ -413,7 +454,7 @@ func (s *Scope[T]) CreateOrUpdateAllResources(ctx context.Context) error {
 }
 
 func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
-	name := r.Key().String()
+	name := resName(r)
 	if err := s.checkOwner(r); err != nil {
 		return err
 	}
@@ -510,7 +551,7 @@ func (s *Scope[T]) update(ctx context.Context, r resources.Resource) error {
 		if drift != nil {
 			manager = drift.Manager
 		}
-		if f := fights.corrected(s.opts.fight, uid, r.Key().String(), path, manager, now); f != nil {
+		if f := fights.corrected(s.opts.fight, uid, resName(r), path, manager, now); f != nil {
 			fightsTotal.WithLabelValues(s.controller, kindLabel(r.Key())).Inc()
 			s.event(corev1.EventTypeWarning, EventFieldFight, "%s", fightMessage(f, f.Backoff))
 			s.results.AddRequeue(name, results.CorrectionDelayed, f.Backoff)
@@ -558,7 +599,7 @@ func (s *Scope[T]) fightConditions() {
 		}
 		return
 	}
-	for _, r := range s.registry.All() {
+	for _, r := range s.registry.Items() {
 		live := liveOf(r)
 		if live == nil {
 			continue
@@ -582,7 +623,7 @@ func (s *Scope[T]) fightConditions() {
 // RecreateOnImmutableChange; otherwise the reconcile gives up (Stalled,
 // naming the object and the field) until the custom resource changes.
 func (s *Scope[T]) immutable(ctx context.Context, r resources.Resource, err error) error {
-	name := r.Key().String()
+	name := resName(r)
 	if rc, ok := r.(resources.Recreator); ok && rc.RecreatesOnImmutableChange() {
 		live := liveOf(r)
 		s.wrote(kindLabel(r.Key()), causeRecreate)
@@ -616,8 +657,8 @@ func ptrUID(u types.UID) *types.UID { return &u }
 func (s *Scope[T]) invalid(r resources.Resource, err error) error {
 	after := invalids.refused(s.cr.GetUID(), s.cr.GetGeneration(), r.Key())
 	err = fmt.Errorf("%w (the API server refuses the object as invalid: fix what the custom resource or the operator derives it from)", err)
-	s.results.AddGiveUpRetry(r.Key().String(), results.CRUDError, ReasonInvalid, err, after)
-	s.log.Info("the API server refuses an owned object as invalid", "resource", r.Key().String(), "retry after", after)
+	s.results.AddGiveUpRetry(resName(r), results.CRUDError, ReasonInvalid, err, after)
+	s.log.Info("the API server refuses an owned object as invalid", "resource", resName(r), "retry after", after)
 	return err
 }
 
@@ -717,10 +758,10 @@ func (s *Scope[T]) checkOwner(r resources.Resource) error {
 	if live == nil {
 		return nil
 	}
-	uid, owner := resources.OwnerOf(live)
-	if uid == s.cr.GetUID() {
+	if resources.OwnerUID(live) == s.cr.GetUID() {
 		return nil
 	}
+	uid, owner := resources.OwnerOf(live)
 	policy := adoption(r)
 	switch {
 	case policy == resources.AdoptAlways:
@@ -728,7 +769,7 @@ func (s *Scope[T]) checkOwner(r resources.Resource) error {
 	case uid == "" && policy == resources.AdoptIfUnowned:
 		return nil
 	}
-	err := &OwnerConflictError{Resource: r.Key().String(), Owner: owner, Policy: policy}
+	err := &OwnerConflictError{Resource: resName(r), Owner: owner, Policy: policy}
 	s.results.Add(err.Resource, results.OwnerConflict, err, 0)
 	return err
 }
@@ -757,10 +798,10 @@ func (s *Scope[T]) takeOver(ctx context.Context, r resources.Resource) error {
 		obj := live.DeepCopyObject().(client.Object)
 		if err := s.client.Patch(ctx, obj, client.RawPatch(types.JSONPatchType, patch)); err != nil {
 			err = fmt.Errorf("cannot take %s over from %s %s: %w", r.Key(), ref.Kind, ref.Name, err)
-			s.results.Add(r.Key().String(), results.CRUDError, err, 0)
+			s.results.Add(resName(r), results.CRUDError, err, 0)
 			return err
 		}
-		s.log.Info("took over", "resource", r.Key().String(), "from", ref.Kind+" "+ref.Name)
+		s.log.Info("took over", "resource", resName(r), "from", ref.Kind+" "+ref.Name)
 		return nil
 	}
 	return nil
@@ -772,7 +813,7 @@ func (s *Scope[T]) redact(text string) string {
 		return text
 	}
 	var red resources.Redacter
-	for _, r := range s.registry.All() {
+	for _, r := range s.registry.Items() {
 		if resources.IsSecret(r.Key()) {
 			red.Add(r.Desired(), liveOf(r))
 		}
@@ -791,7 +832,7 @@ func (s *Scope[T]) DeleteAllResources(ctx context.Context) error {
 	list = slices.Clone(list)
 	slices.Reverse(list)
 	return s.eachOf(list, func(r resources.Resource) error {
-		name := r.Key().String()
+		name := resName(r)
 		existed := r.Exists()
 		s.wrote(kindLabel(r.Key()), causeDelete)
 		if err := r.Delete(ctx, s.env()); err != nil {
@@ -865,7 +906,7 @@ func (s *Scope[T]) ManageSuccess() {
 		return
 	}
 	var awaited []string
-	for _, r := range s.registry.All() {
+	for _, r := range s.registry.Items() {
 		if msg, held := s.held[r.Key()]; held {
 			awaited = append(awaited, readinessSubject(r.Key())+": "+msg)
 			continue
@@ -911,7 +952,7 @@ func (s *Scope[T]) ObjectsReady() bool {
 	if len(s.held) > 0 {
 		return false
 	}
-	for _, r := range s.registry.All() {
+	for _, r := range s.registry.Items() {
 		if rr, ok := r.(resources.ReadinessReporter); ok && !rr.Readiness().Ready() {
 			return false
 		}
@@ -933,8 +974,8 @@ func (s *Scope[T]) readyNow() bool {
 // the start of the reconcile (nil when it has none).
 func (s *Scope[T]) readConditions() []metav1.Condition {
 	if !s.readConds {
-		if get, _, ok := conditionsOf(s.cr); ok {
-			s.read = get()
+		if c, ok := conditionsOf(s.cr); ok {
+			s.read = c.get()
 		}
 		s.readConds = true
 	}

@@ -78,33 +78,65 @@ type ConditionsAccessor interface {
 	SetConditions([]metav1.Condition)
 }
 
-// conditionsOf returns a pointer to the conditions of obj, or nil.
-func conditionsOf(obj any) (get func() []metav1.Condition, set func([]metav1.Condition), ok bool) {
+// conditions reads and writes the conditions of a custom resource: through
+// its ConditionsAccessor methods, or its Status.Conditions field.
+type conditions struct {
+	acc ConditionsAccessor
+	ptr *[]metav1.Condition
+}
+
+func (c conditions) get() []metav1.Condition {
+	if c.acc != nil {
+		return c.acc.GetConditions()
+	}
+	return *c.ptr
+}
+
+func (c conditions) set(conds []metav1.Condition) {
+	if c.acc != nil {
+		c.acc.SetConditions(conds)
+		return
+	}
+	*c.ptr = conds
+}
+
+// conditionsOf returns the conditions of obj, false when it has none. It
+// allocates nothing.
+func conditionsOf(obj any) (conditions, bool) {
 	if a, isA := obj.(ConditionsAccessor); isA {
-		return a.GetConditions, a.SetConditions, true
+		return conditions{acc: a}, true
 	}
 	v := reflect.ValueOf(obj)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return nil, nil, false
+		return conditions{}, false
 	}
 	v = v.Elem()
 	if v.Kind() != reflect.Struct {
-		return nil, nil, false
+		return conditions{}, false
 	}
 	st := v.FieldByName("Status")
 	if !st.IsValid() || st.Kind() != reflect.Struct {
-		return nil, nil, false
+		return conditions{}, false
 	}
 	f := st.FieldByName("Conditions")
-	if !f.IsValid() || f.Type() != reflect.TypeOf([]metav1.Condition(nil)) || !f.CanSet() {
-		return nil, nil, false
+	if !f.IsValid() || f.Type() != conditionsType || !f.CanSet() {
+		return conditions{}, false
 	}
-	return func() []metav1.Condition { return f.Interface().([]metav1.Condition) },
-		func(c []metav1.Condition) { f.Set(reflect.ValueOf(c)) }, true
+	return conditions{ptr: f.Addr().Interface().(*[]metav1.Condition)}, true
 }
 
+var conditionsType = reflect.TypeOf([]metav1.Condition(nil))
+
 func (s *Scope[T]) removeCondition(t string) {
-	meta.RemoveStatusCondition(&s.conditions, t)
+	if meta.FindStatusCondition(s.conditions, t) != nil {
+		meta.RemoveStatusCondition(&s.conditions, t)
+	}
+	if slices.Contains(s.removed, t) {
+		return
+	}
+	if s.removed == nil {
+		s.removed = s.removedBuf[:0]
+	}
 	s.removed = append(s.removed, t)
 }
 
@@ -113,7 +145,9 @@ func (s *Scope[T]) removeCondition(t string) {
 func (s *Scope[T]) mergeConditions(conds []metav1.Condition) []metav1.Condition {
 	out := append([]metav1.Condition(nil), conds...)
 	for _, t := range s.removed {
-		meta.RemoveStatusCondition(&out, t)
+		if meta.FindStatusCondition(out, t) != nil {
+			meta.RemoveStatusCondition(&out, t)
+		}
 	}
 	for _, c := range s.conditions {
 		meta.SetStatusCondition(&out, c)
@@ -124,11 +158,11 @@ func (s *Scope[T]) mergeConditions(conds []metav1.Condition) []metav1.Condition 
 // applyConditions sets the conditions decided in this reconcile on the CR. It
 // reports false when the CR has no conditions.
 func (s *Scope[T]) applyConditions() bool {
-	get, set, ok := conditionsOf(s.cr)
+	c, ok := conditionsOf(s.cr)
 	if !ok {
 		return false
 	}
-	set(s.mergeConditions(get()))
+	c.set(s.mergeConditions(c.get()))
 	return true
 }
 
@@ -154,7 +188,11 @@ func sameStatus(a, b any) bool {
 	if !sa.IsValid() || !sb.IsValid() || sa.Type() != sb.Type() {
 		return false
 	}
-	return equality.Semantic.DeepEqual(sa.Interface(), sb.Interface())
+	// Pointers to the fields: no copy of the statuses. The same values are
+	// semantically equal; only different ones need the semantic rules
+	// (a Quantity written two ways, say).
+	pa, pb := sa.Addr().Interface(), sb.Addr().Interface()
+	return reflect.DeepEqual(pa, pb) || equality.Semantic.DeepEqual(pa, pb)
 }
 
 // statusField returns the Status field of a pointer to a struct, or the zero
@@ -227,8 +265,8 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 		for k, v := range fields {
 			patch[k] = v
 		}
-		if get, _, ok := conditionsOf(base); ok {
-			cur := get()
+		if c, ok := conditionsOf(base); ok {
+			cur := c.get()
 			want := s.mergeConditions(cur)
 			if !equality.Semantic.DeepEqual(cur, want) {
 				patch["conditions"] = want

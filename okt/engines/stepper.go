@@ -136,8 +136,10 @@ func (st *Stepper[T]) Run(ctx context.Context, s *okt.Scope[T]) {
 		path, err = st.machine.Run(ctx, s)
 		return err
 	})
-	s.SetPath(path.String())
-	log.V(1).Info("stepper path", "path", s.Path())
+	s.SetPathOf(path)
+	if log.V(1).Enabled() {
+		log.V(1).Info("stepper path", "path", s.Path())
+	}
 	if err == nil {
 		return
 	}

@@ -249,7 +249,7 @@ func cleanAt(v any, path []byte, explicit paths) (any, bool) {
 // applyBody sends body as a server-side apply with env's field manager,
 // forcing its ownership of the fields it holds, and returns the object the
 // API server answered with, decoded as an O (no unstructured round trip).
-func applyBody[O client.Object](ctx context.Context, env Env, body map[string]any, newO func() O) (O, error) {
+func applyBody[O client.Object](ctx context.Context, env Env, body map[string]any, out O) (O, error) {
 	var zero O
 	apiVersion, _ := body["apiVersion"].(string)
 	kind, _ := body["kind"].(string)
@@ -263,7 +263,6 @@ func applyBody[O client.Object](ctx context.Context, env Env, body map[string]an
 	if err != nil {
 		return zero, fmt.Errorf("cannot encode %s %s: %w", kind, name, err)
 	}
-	out := newO()
 	if u, ok := any(out).(*unstructured.Unstructured); ok {
 		u.SetAPIVersion(apiVersion)
 		u.SetKind(kind)

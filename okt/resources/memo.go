@@ -3,8 +3,8 @@ package resources
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
-	"io"
+	"hash"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -61,19 +61,28 @@ type verifiedMemo struct {
 // the protobuf encoding) go in first. Other types are encoded in JSON.
 func fingerprint(obj any) ([sha256.Size]byte, bool) {
 	if pb, ok := obj.(protoMarshaler); ok {
-		data, err := pb.Marshal()
+		st := fingerprintPool.Get().(*fingerprintState)
+		defer fingerprintPool.Put(st)
+		data, err := st.marshal(pb)
 		if err == nil {
-			h := sha256.New()
-			_, _ = fmt.Fprintf(h, "%T\x00", obj)
+			// The Go type and the GroupVersionKind (not in the encoding),
+			// then the encoding.
+			hdr := append(st.hdr[:0], reflect.TypeOf(obj).String()...)
+			hdr = append(hdr, 0)
 			if o, isObj := obj.(interface {
 				GetObjectKind() schema.ObjectKind
 			}); isObj {
-				_, _ = io.WriteString(h, o.GetObjectKind().GroupVersionKind().String())
+				gvk := o.GetObjectKind().GroupVersionKind()
+				hdr = append(append(append(append(append(hdr, gvk.Group...), '/'), gvk.Version...), ", Kind="...), gvk.Kind...)
 			}
-			_, _ = h.Write([]byte{0})
+			hdr = append(hdr, 0)
+			st.hdr = hdr
+			h := st.h
+			h.Reset()
+			_, _ = h.Write(hdr)
 			_, _ = h.Write(data)
-			var sum [sha256.Size]byte
-			h.Sum(sum[:0])
+			h.Sum(st.sum[:0])
+			sum := st.sum
 			return sum, true
 		}
 	}
@@ -82,6 +91,42 @@ func fingerprint(obj any) ([sha256.Size]byte, bool) {
 		return [sha256.Size]byte{}, false
 	}
 	return sha256.Sum256(data), true
+}
+
+// fingerprintState is a hasher and an encoding buffer, reused: a steady
+// reconcile fingerprints every desired object.
+type fingerprintState struct {
+	h   hash.Hash
+	buf []byte
+	hdr []byte
+	sum [sha256.Size]byte
+}
+
+var fingerprintPool = sync.Pool{New: func() any { return &fingerprintState{h: sha256.New()} }}
+
+// sizedMarshaler is the protobuf encoding of Kubernetes API types into a
+// buffer the caller gives.
+type sizedMarshaler interface {
+	Size() int
+	MarshalToSizedBuffer([]byte) (int, error)
+}
+
+// marshal encodes pb into the state's buffer when it can, else allocates.
+func (st *fingerprintState) marshal(pb protoMarshaler) ([]byte, error) {
+	sm, ok := pb.(sizedMarshaler)
+	if !ok {
+		return pb.Marshal()
+	}
+	n := sm.Size()
+	if cap(st.buf) < n {
+		st.buf = make([]byte, n)
+	}
+	buf := st.buf[:n]
+	m, err := sm.MarshalToSizedBuffer(buf)
+	if err != nil {
+		return nil, err
+	}
+	return buf[n-m:], nil
 }
 
 // protoMarshaler is implemented by the Kubernetes API types (k8s.io/api).

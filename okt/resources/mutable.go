@@ -188,7 +188,7 @@ func (m *Mutable[O]) findChange() change {
 	if needsMigration(m.live, m.manager, m.legacy) {
 		return change{CauseMigrate, "", "written by okt before server-side apply: its fields move to field manager " + m.manager}
 	}
-	if ref := m.ownerRef(); ref != nil && !hasOwner(m.live, ref.UID) {
+	if ref, ok := m.ownerRef(); ok && !hasOwner(m.live, ref.UID) {
 		m.drift = &Drift{Path: ".metadata.ownerReferences", Detail: "owner reference to " + ref.Name + " missing"}
 		m.drift.Manager = newOwnership(m.live.GetManagedFields(), m.manager).managerOf(m.drift)
 		return change{CauseDrift, "", "owner reference to " + ref.Name + " missing"}
@@ -309,7 +309,7 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 		}
 		m.live = live
 	}
-	obj, err := applyBody(ctx, env, m.body, m.newO)
+	obj, err := applyBody(ctx, env, m.body, m.newObj())
 	if err != nil {
 		if field, ok := immutableField(err); ok {
 			ie := &ImmutableError{Resource: m.key, Field: field, Err: err}
@@ -329,14 +329,13 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 }
 
 // ownerRef returns the controller owner reference of the desired object.
-func (m *Mutable[O]) ownerRef() *ownerRef {
+func (m *Mutable[O]) ownerRef() (ownerRef, bool) {
 	for _, r := range m.desired.GetOwnerReferences() {
 		if r.Controller != nil && *r.Controller {
-			r := r
-			return &r
+			return r, true
 		}
 	}
-	return nil
+	return ownerRef{}, false
 }
 
 func hasOwner(obj client.Object, uid any) bool {

@@ -65,8 +65,9 @@ type Object[O client.Object] struct {
 	mutate  func(O) error
 	opts    options
 	key     Key
-	newO    func() O // a new, empty O (with the apiVersion and kind of an unstructured one)
-	initErr error    // what makes the resource unusable, reported by Fetch and Prepare
+	name    string // key.String(), once
+	maker   maker  // makes new, empty Os (with the apiVersion and kind of an unstructured one)
+	initErr error  // what makes the resource unusable, reported by Fetch and Prepare
 
 	desired  O
 	prepared bool
@@ -87,7 +88,9 @@ var (
 )
 
 // New returns a create-only resource whose desired state is obj. obj must
-// have a name; it is copied, not modified. obj may be any client.Object: a
+// have a name; okt never modifies it (each Prepare works on a copy), so do
+// not change it after New: build one object per resource, as builders do.
+// obj may be any client.Object: a
 // Go type of the Kubernetes API or of a custom resource, or an
 // *unstructured.Unstructured with its apiVersion and kind set (a custom
 // resource of another operator, without its Go module).
@@ -112,7 +115,7 @@ func (o *Object[O]) init(obj O, mutate func(O) error, opts []Option) {
 		opt(&o.opts)
 	}
 	o.mutate = mutate
-	o.newO, o.initErr = factory(obj)
+	o.maker, o.initErr = makerOf(obj)
 	if o.initErr != nil {
 		o.key = Key{Kind: fmt.Sprintf("%T", obj)}
 		if t := reflect.TypeOf(obj); t != nil && t.Kind() == reflect.Pointer && !reflect.ValueOf(obj).IsNil() {
@@ -120,7 +123,7 @@ func (o *Object[O]) init(obj O, mutate func(O) error, opts []Option) {
 		}
 		return
 	}
-	o.initial = obj.DeepCopyObject().(O)
+	o.initial = obj // Prepare copies it
 	o.key = keyOf(obj)
 	for _, p := range o.opts.leave {
 		segs, err := parseFieldPath(p)
@@ -132,29 +135,41 @@ func (o *Object[O]) init(obj O, mutate func(O) error, opts []Option) {
 	}
 }
 
-// factory returns a function that makes new, empty objects of obj's type, or
-// an error that says why obj cannot be a resource: a nil object, or an
-// unstructured one without apiVersion and kind. An O that is an interface
-// type (client.Object) takes obj's dynamic type.
-func factory[O client.Object](obj O) (func() O, error) {
+// maker makes new, empty objects of one type: an unstructured one with its
+// apiVersion and kind.
+type maker struct {
+	elem reflect.Type            // the pointed-to type
+	gvk  schema.GroupVersionKind // of unstructured objects
+}
+
+// makerOf returns the maker of obj's type, or an error that says why obj
+// cannot be a resource: a nil object, or an unstructured one without
+// apiVersion and kind. An O that is an interface type (client.Object) takes
+// obj's dynamic type.
+func makerOf[O client.Object](obj O) (maker, error) {
 	t := reflect.TypeOf(obj)
 	if t == nil || t.Kind() != reflect.Pointer || reflect.ValueOf(obj).IsNil() {
-		return nil, fmt.Errorf("the object of a resource must be a non-nil pointer to a Kubernetes object, got %T (%v)", obj, obj)
+		return maker{}, fmt.Errorf("the object of a resource must be a non-nil pointer to a Kubernetes object, got %T (%v)", obj, obj)
 	}
 	if u, ok := any(obj).(*unstructured.Unstructured); ok {
 		gvk := u.GroupVersionKind()
 		if gvk.Kind == "" || gvk.Version == "" {
-			return nil, fmt.Errorf("the unstructured object %q has no apiVersion or kind: set both, "+
+			return maker{}, fmt.Errorf("the unstructured object %q has no apiVersion or kind: set both, "+
 				"for example u.SetAPIVersion(\"monitoring.coreos.com/v1\") and u.SetKind(\"ServiceMonitor\")", u.GetName())
 		}
-		return func() O {
-			n := &unstructured.Unstructured{}
-			n.SetGroupVersionKind(gvk)
-			return any(n).(O)
-		}, nil
+		return maker{elem: t.Elem(), gvk: gvk}, nil
 	}
-	elem := t.Elem()
-	return func() O { return reflect.New(elem).Interface().(O) }, nil
+	return maker{elem: t.Elem()}, nil
+}
+
+// newObj returns a new, empty object of the resource's type.
+func (o *Object[O]) newObj() O {
+	if o.maker.gvk.Kind != "" {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(o.maker.gvk)
+		return any(u).(O)
+	}
+	return reflect.New(o.maker.elem).Interface().(O)
 }
 
 // keyOf returns the key of obj: its group and kind from the built-in scheme
@@ -218,6 +233,11 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 			return err
 		}
 	}
+	if o.initial.GetName() != o.key.Name || o.initial.GetNamespace() != o.key.Namespace {
+		return fmt.Errorf("the object of %s was renamed to %q in namespace %q after the resource was built: "+
+			"build one object per resource, and do not change it after resources.New or NewMutable",
+			o.key, o.initial.GetName(), o.initial.GetNamespace())
+	}
 	if desired.GetName() != o.initial.GetName() || desired.GetNamespace() != o.initial.GetNamespace() {
 		return fmt.Errorf("the mutation moved %s to %q in namespace %q: a mutation must not change the name or namespace of its object",
 			o.key, desired.GetName(), desired.GetNamespace())
@@ -252,13 +272,14 @@ func (o *Object[O]) Fetch(ctx context.Context, env Env) error {
 		return o.initErr
 	}
 	ctx = o.wireCtx(ctx)
-	live := o.newO()
+	live := o.newObj()
 	err := env.Client.Get(ctx, client.ObjectKey{Namespace: o.key.Namespace, Name: o.key.Name}, live)
 	switch {
+	case err == nil:
 	case apierrors.IsNotFound(err):
 		o.exists = false
 		return nil
-	case err != nil:
+	default:
 		return err
 	}
 	o.live, o.exists = live, true
@@ -279,7 +300,7 @@ func (o *Object[O]) Create(ctx context.Context, env Env) error {
 			return err
 		}
 	}
-	obj, err := applyBody(o.wireCtx(ctx), env, o.body, o.newO)
+	obj, err := applyBody(o.wireCtx(ctx), env, o.body, o.newObj())
 	if err != nil {
 		return err
 	}

@@ -87,17 +87,29 @@ func TestKey(t *testing.T) {
 	}
 }
 
-func TestNewCopiesItsInput(t *testing.T) {
+// TestNewTakesItsInput: New uses its object as the initial data without
+// copying it (a builder makes one object per resource): okt never modifies
+// it, each Prepare works on a copy, and an object renamed after New is
+// refused with an error that says what to do.
+func TestNewTakesItsInput(t *testing.T) {
 	cm := configMap("cfg", map[string]string{"a": "1"})
-	r := resources.New(cm)
-	cm.Data["a"] = "changed"
-	cm.Name = "renamed"
+	r := resources.NewMutable(cm, func(c *corev1.ConfigMap) error {
+		c.Data["b"] = "2"
+		return nil
+	})
 	if err := r.Prepare(t.Context(), newEnv(t)); err != nil {
 		t.Fatal(err)
 	}
-	got := r.Desired().(*corev1.ConfigMap)
-	if got.Name != "cfg" || got.Data["a"] != "1" {
-		t.Errorf("desired = %s %v, want cfg map[a:1]", got.Name, got.Data)
+	if got := r.Desired().(*corev1.ConfigMap); got == cm || got.Data["b"] != "2" {
+		t.Errorf("desired %p %v, want a mutated copy of %p", got, got.Data, cm)
+	}
+	if len(cm.Data) != 1 || cm.Annotations != nil || cm.OwnerReferences != nil {
+		t.Errorf("New's object was modified: %+v", cm)
+	}
+	cm.Name = "renamed"
+	err := r.Prepare(t.Context(), newEnv(t))
+	if err == nil || !strings.Contains(err.Error(), "do not change it after resources.New or NewMutable") {
+		t.Errorf("Prepare after a rename: %v, want an error saying not to change the object", err)
 	}
 }
 

@@ -120,6 +120,9 @@ type order struct {
 // otherwise. A reference that names nothing registered (or several) gives a
 // *DependencyError, a loop a *CycleError.
 func (r *Registry) Order() ([]Resource, error) {
+	if !r.Ordered() {
+		return r.items, nil // registration order; the caller must not change it
+	}
 	o := r.ordered()
 	return o.sorted, o.err
 }
@@ -137,11 +140,19 @@ func (r *Registry) Ordered() bool {
 // Wave returns the depth of the resource of k in the order: 0 when it
 // depends on nothing, else one more than the deepest of its dependencies.
 // When the custom resource is deleted, okt deletes the deepest first.
-func (r *Registry) Wave(k Key) int { return r.ordered().wave[k] }
+func (r *Registry) Wave(k Key) int {
+	if !r.Ordered() {
+		return 0
+	}
+	return r.ordered().wave[k]
+}
 
 // Dependencies returns the resources res depends on, in the order of its
 // references; nil when the order cannot be computed.
 func (r *Registry) Dependencies(res Resource) []Resource {
+	if !r.Ordered() {
+		return nil
+	}
 	o := r.ordered()
 	if o.err != nil {
 		return nil

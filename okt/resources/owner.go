@@ -3,9 +3,12 @@ package resources
 import (
 	"fmt"
 	"reflect"
+	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -46,8 +49,7 @@ func adopted(live, owner client.Object) bool {
 	if _, ok := live.GetAnnotations()[AdoptedAnnotation]; ok {
 		return true
 	}
-	uid, _ := OwnerOf(live)
-	return uid != owner.GetUID()
+	return OwnerUID(live) != owner.GetUID()
 }
 
 // IsAdopted reports whether okt adopted obj (see AdoptedAnnotation).
@@ -91,6 +93,17 @@ func (o *Object[O]) setOwner(env Env, desired O) error {
 		return fmt.Errorf("cannot set the owner reference of %s: Env.Scheme is nil", o.key)
 	}
 	if byReference(env.Owner, desired) {
+		if len(desired.GetOwnerReferences()) == 0 {
+			// The common case, without controllerutil's checks and copies:
+			// byReference checked the scopes, and there is no other owner.
+			if gv, kind, err := ownerKind(env.Owner, env.Scheme); err == nil {
+				desired.SetOwnerReferences([]metav1.OwnerReference{{
+					APIVersion: gv, Kind: kind, Name: env.Owner.GetName(), UID: env.Owner.GetUID(),
+					Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true),
+				}})
+				return nil
+			}
+		}
 		if err := controllerutil.SetControllerReference(env.Owner, desired, env.Scheme); err != nil {
 			return fmt.Errorf("cannot set the owner reference of %s: %w", o.key, err)
 		}
@@ -126,6 +139,42 @@ func (o *Object[O]) setOwner(env Env, desired O) error {
 	ann[OwnerNameAnnotation] = env.Owner.GetName()
 	desired.SetAnnotations(ann)
 	return nil
+}
+
+// ownerKind returns the apiVersion and kind of owner's type in scheme,
+// remembered per type and scheme.
+func ownerKind(owner client.Object, scheme *runtime.Scheme) (apiVersion, kind string, err error) {
+	key := ownerKindKey{reflect.TypeOf(owner), scheme}
+	if v, ok := ownerKinds.Load(key); ok {
+		k := v.([2]string)
+		return k[0], k[1], nil
+	}
+	gvk, err := apiutil.GVKForObject(owner, scheme)
+	if err != nil {
+		return "", "", err
+	}
+	apiVersion, kind = gvk.GroupVersion().String(), gvk.Kind
+	if _, isU := owner.(runtime.Unstructured); !isU {
+		ownerKinds.Store(key, [2]string{apiVersion, kind})
+	}
+	return apiVersion, kind, nil
+}
+
+type ownerKindKey struct {
+	t      reflect.Type
+	scheme *runtime.Scheme
+}
+
+var ownerKinds sync.Map
+
+// OwnerUID returns the UID of the custom resource obj is tied to, by its
+// controller owner reference or by okt's owner label; empty when it has
+// neither. It allocates nothing (OwnerOf also names the owner).
+func OwnerUID(obj client.Object) types.UID {
+	if ref := metav1.GetControllerOfNoCopy(obj); ref != nil {
+		return ref.UID
+	}
+	return types.UID(obj.GetLabels()[OwnerUIDLabel])
 }
 
 // OwnerOf returns the UID of the custom resource obj is tied to, by its

@@ -25,17 +25,36 @@ func NewRegistry() *Registry { return &Registry{} }
 // resource with the same key is already registered.
 func (r *Registry) Add(res Resource) error {
 	k := res.Key()
-	if _, dup := r.keys[k]; dup {
-		return &DuplicateError{Key: k}
+	if r.keys != nil {
+		if _, dup := r.keys[k]; dup {
+			return &DuplicateError{Key: k}
+		}
+		r.keys[k] = struct{}{}
+	} else {
+		// A few resources: a scan, no map.
+		for _, x := range r.items {
+			if x.Key() == k {
+				return &DuplicateError{Key: k}
+			}
+		}
+		if len(r.items) >= smallRegistry {
+			r.keys = make(map[Key]struct{}, 2*smallRegistry)
+			for _, x := range r.items {
+				r.keys[x.Key()] = struct{}{}
+			}
+			r.keys[k] = struct{}{}
+		}
 	}
-	if r.keys == nil {
-		r.keys = map[Key]struct{}{}
+	if r.items == nil {
+		r.items = make([]Resource, 0, smallRegistry)
 	}
-	r.keys[k] = struct{}{}
 	r.items = append(r.items, res)
 	r.order = nil
 	return nil
 }
+
+// smallRegistry is the size up to which Add finds duplicates by a scan.
+const smallRegistry = 8
 
 // Get returns the resource registered under k.
 func (r *Registry) Get(k Key) (Resource, bool) {
@@ -49,6 +68,10 @@ func (r *Registry) Get(k Key) (Resource, bool) {
 
 // All returns the registered resources in registration order.
 func (r *Registry) All() []Resource { return append([]Resource(nil), r.items...) }
+
+// Items returns the registered resources in registration order, without
+// copying them: the caller must not change the slice.
+func (r *Registry) Items() []Resource { return r.items }
 
 // Len returns the number of registered resources.
 func (r *Registry) Len() int { return len(r.items) }

@@ -2,7 +2,7 @@ package resources
 
 import (
 	"context"
-	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -22,14 +22,36 @@ type Key struct {
 
 // String renders the key as "Kind[.group] namespace/name".
 func (k Key) String() string {
-	kind := k.Kind
+	var b strings.Builder
+	b.Grow(len(k.Kind) + len(k.Group) + len(k.Namespace) + len(k.Name) + 3)
+	b.WriteString(k.Kind)
 	if k.Group != "" {
-		kind += "." + k.Group
+		b.WriteByte('.')
+		b.WriteString(k.Group)
 	}
-	if k.Namespace == "" {
-		return kind + " " + k.Name
+	b.WriteByte(' ')
+	if k.Namespace != "" {
+		b.WriteString(k.Namespace)
+		b.WriteByte('/')
 	}
-	return fmt.Sprintf("%s %s/%s", kind, k.Namespace, k.Name)
+	b.WriteString(k.Name)
+	return b.String()
+}
+
+// Name returns the resource's Key rendered by String, computed once: the
+// okt Reconciler names a resource in its results, logs and messages
+// several times per reconcile. Resources built by New and NewMutable
+// implement it.
+type Named interface {
+	Name() string
+}
+
+// Name returns the String of the resource's Key.
+func (o *Object[O]) Name() string {
+	if o.name == "" {
+		o.name = o.key.String()
+	}
+	return o.name
 }
 
 // Env is what a resource needs from the reconcile that manages it.

@@ -183,7 +183,7 @@ type Results struct {
 }
 
 // New returns an empty Results.
-func New() *Results { return &Results{} }
+func New() *Results { return &Results{entries: make([]Entry, 0, 16)} }
 
 // Add records an operation. A nil err records a success.
 func (r *Results) Add(resource string, op Op, err error, requeueAfter time.Duration) {

@@ -184,6 +184,11 @@ func (m *Machine[D]) Transitions(s State) []Transition {
 // Validate checks that the start state and every transition's target are
 // declared.
 func (m *Machine[D]) Validate() error {
+	// The common case, a valid machine, allocates nothing: a run validates
+	// at each start.
+	if _, ok := m.nodes[m.start]; ok && m.targetsDeclared() {
+		return nil
+	}
 	var errs []error
 	if _, ok := m.nodes[m.start]; !ok {
 		errs = append(errs, fmt.Errorf("statemachine: start state %q is not declared", m.start))
@@ -198,6 +203,22 @@ func (m *Machine[D]) Validate() error {
 	return errors.Join(errs...)
 }
 
+// targetsDeclared reports whether every transition leads to a declared
+// state.
+func (m *Machine[D]) targetsDeclared() bool {
+	for _, n := range m.order {
+		for _, e := range n.edges {
+			if _, ok := m.nodes[e.to]; !ok {
+				return false
+			}
+		}
+		if _, ok := m.nodes[n.def]; n.hasDefault && !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // Run runs the machine on d from the start state until it enters a state
 // that ends the run, and returns the path of the states visited.
 //
@@ -209,7 +230,7 @@ func (m *Machine[D]) Run(ctx context.Context, d D) (Path, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	var path Path
+	path := make(Path, 0, 8)
 	cur := m.start
 	for transitions := 0; ; transitions++ {
 		n := m.nodes[cur]
