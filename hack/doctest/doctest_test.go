@@ -42,7 +42,9 @@ type block struct {
 	text                  string
 }
 
-func (b block) String() string { return fmt.Sprintf("%s:%d (%s %s)", rel(b.file), b.line, b.lang, b.mode) }
+func (b block) String() string {
+	return fmt.Sprintf("%s:%d (%s %s)", rel(b.file), b.line, b.lang, b.mode)
+}
 
 func rel(path string) string {
 	if r, err := filepath.Rel(root, path); err == nil {
