@@ -20,3 +20,21 @@ func TestCompareEntriesAsStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestSameSubjects(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Deployment web: 0/3 replicas created", "Deployment web: 0/3 replicas available", true},
+		{"Deployment web: 0/3 replicas created; Job m: waiting for StatefulSet db", "Deployment web: 1/3 replicas available; Job m: waiting for StatefulSet db", true},
+		{"Deployment web: 0/3 replicas created; Job m: waiting for StatefulSet db", "Job m: waiting for StatefulSet db", false},
+		{"Deployment web: x", "Deployment api: x", false},
+		{"2 creation(s) held back by the creation limit", "1 creation(s) held back by the creation limit", false},
+		{"same", "same", true},
+	} {
+		if got := sameSubjects(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameSubjects(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

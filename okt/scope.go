@@ -983,10 +983,47 @@ func (s *Scope[T]) readConditions() []metav1.Condition {
 }
 
 // progressing sets Ready False and Reconciling True with reason Progressing.
+//
+// A message whose details change while it names the same objects (a
+// rollout's progress, "0/3 replicas created" then "0/3 replicas
+// available") is written at most every progressRefresh: with several
+// reconciles at once, each step of a rollout would otherwise cost a status
+// write. A change of what is awaited is written at once.
 func (s *Scope[T]) progressing(msg string) {
+	if prev := meta.FindStatusCondition(s.readConditions(), ConditionReady); prev != nil &&
+		prev.Status == metav1.ConditionFalse && prev.Reason == ReasonProgressing &&
+		prev.ObservedGeneration == s.cr.GetGeneration() && prev.Message != msg && sameSubjects(prev.Message, msg) {
+		if age, ok := lastStatus.age(s.cr.GetUID(), time.Now()); ok && age < progressRefresh {
+			msg = prev.Message
+			s.results.AddRequeue(CRResource, results.AwaitingReadiness, progressRefresh-age)
+		}
+	}
 	s.SetCondition(metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonProgressing, Message: msg})
 	s.SetCondition(metav1.Condition{Type: ConditionReconciling, Status: metav1.ConditionTrue, Reason: ReasonProgressing, Message: msg})
 	s.removeCondition(ConditionStalled)
+}
+
+// progressRefresh is the shortest time between two writes of a Progressing
+// message that changed alone.
+const progressRefresh = 15 * time.Second
+
+// sameSubjects reports whether two Progressing messages ("Deployment web:
+// 1/3 replicas available; Job migrate: waiting for StatefulSet db") name the
+// same objects, in the same order, whatever their details.
+func sameSubjects(a, b string) bool {
+	for {
+		pa, ra, moreA := strings.Cut(a, "; ")
+		pb, rb, moreB := strings.Cut(b, "; ")
+		sa, _, okA := strings.Cut(pa, ": ")
+		sb, _, okB := strings.Cut(pb, ": ")
+		if okA != okB || sa != sb || (!okA && pa != pb) || moreA != moreB {
+			return false
+		}
+		if !moreA {
+			return true
+		}
+		a, b = ra, rb
+	}
 }
 
 // readinessSubject names an object in a readiness message: "Deployment

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -232,6 +233,84 @@ func mergeDiff(before, after map[string]any) map[string]any {
 	return patch
 }
 
+// statusKey renders a status patch for comparison with the last one written:
+// its JSON without the conditions' lastTransitionTime (a reconcile on a
+// stale copy sets a new one for the same decision).
+func statusKey(patch map[string]any) string {
+	cp := make(map[string]any, len(patch))
+	for k, v := range patch {
+		cp[k] = v
+	}
+	if conds, ok := patch["conditions"].([]metav1.Condition); ok {
+		stripped := make([]metav1.Condition, len(conds))
+		for i, c := range conds {
+			c.LastTransitionTime = metav1.Time{}
+			stripped[i] = c
+		}
+		cp["conditions"] = stripped
+	}
+	data, err := json.Marshal(cp)
+	if err != nil {
+		return ""
+	}
+	return string(data)
+}
+
+// lastStatus remembers, per custom resource, the status patch okt last wrote
+// and the resourceVersion of the copy it wrote it over.
+var lastStatus = &statusMemo{}
+
+type statusMemo struct {
+	mu sync.Mutex
+	m  map[types.UID]writtenStatus
+}
+
+type writtenStatus struct {
+	over, key string    // the resourceVersion written over, the patch
+	at        time.Time // when
+}
+
+// maxStatusMemo bounds the memo: past it, it starts afresh.
+const maxStatusMemo = 100000
+
+func (m *statusMemo) wrote(uid types.UID, over, key string) {
+	if key == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil || len(m.m) >= maxStatusMemo {
+		m.m = map[types.UID]writtenStatus{}
+	}
+	m.m[uid] = writtenStatus{over, key, time.Now()}
+}
+
+// age returns how long ago okt last wrote the status of uid, false when it
+// did not since the process started.
+func (m *statusMemo) age(uid types.UID, now time.Time) (time.Duration, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w, ok := m.m[uid]
+	if !ok {
+		return 0, false
+	}
+	return now.Sub(w.at), true
+}
+
+// stale reports whether a reconcile that read rv decided the very status okt
+// last wrote over that same copy: it read the copy from before that write,
+// from a cache a step behind. A copy anyone wrote since (another
+// resourceVersion) is not stale.
+func (m *statusMemo) stale(uid types.UID, rv, key string) bool {
+	if key == "" {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w, ok := m.m[uid]
+	return ok && w.key == key && w.over == rv
+}
+
 // writeStatus writes what this reconcile changed in the status of the CR: the
 // fields the engine changed (as a JSON merge patch of those fields only), the
 // conditions it decided and, when the status holds it, the inventory. The
@@ -288,6 +367,13 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 		if len(patch) == 0 {
 			return nil
 		}
+		sent := statusKey(patch)
+		if attempt == 0 && lastStatus.stale(s.cr.GetUID(), base.GetResourceVersion(), sent) {
+			// This reconcile read a copy older than okt's last status write
+			// (a cache a step behind), and decided the same status: the API
+			// server has it. The watch brings a reconcile on a fresh copy.
+			return nil
+		}
 		body, err := json.Marshal(map[string]any{
 			"metadata": map[string]any{"resourceVersion": base.GetResourceVersion()},
 			"status":   patch,
@@ -300,6 +386,9 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 		if err == nil && carries {
 			s.inv.carried, s.inv.sent = true, inventory
 		}
+		if err == nil {
+			lastStatus.wrote(s.cr.GetUID(), base.GetResourceVersion(), sent)
+		}
 		if !apierrors.IsConflict(err) || attempt == 4 {
 			return err
 		}
@@ -307,6 +396,11 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 		// decisions to what is there now.
 		fresh := s.cr.DeepCopyObject().(T)
 		if err := s.client.Get(ctx, client.ObjectKeyFromObject(s.cr), fresh); err != nil {
+			return err
+		}
+		if fresh.GetResourceVersion() == base.GetResourceVersion() {
+			// The cache has not seen the write that made ours stale yet:
+			// trying again now would fail again. The conflict requeues.
 			return err
 		}
 		base = fresh
