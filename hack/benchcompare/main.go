@@ -198,8 +198,14 @@ func run(ctx context.Context, cfg config) (err error) {
 		if cfg.out == "" || len(results) == 0 {
 			return
 		}
-		if outErr := writeOutputs(cfg, machine, results); outErr != nil && err == nil {
-			err = outErr
+		if outErr := writeOutputs(cfg, machine, results); outErr != nil {
+			if err == nil {
+				err = outErr
+			} else {
+				fmt.Fprintln(os.Stderr, "benchcompare: cannot write the outputs:", outErr)
+			}
+		} else {
+			fmt.Printf("benchcompare: wrote the results of %d runs into %s\n", len(results), cfg.out)
 		}
 	}()
 	for _, n := range ns {

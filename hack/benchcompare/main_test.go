@@ -155,8 +155,11 @@ func TestReadAudit(t *testing.T) {
 // TestOutputs writes the tables and charts of a made-up scale run with
 // repeats and restarts: every output is there, with medians and spreads.
 func TestOutputs(t *testing.T) {
-	cfg := config{scale: []int{20, 40}, repeat: 2, after: 5 * time.Second, controllers: []string{"okt", "book", "ssa", "floor"},
+	cfg := config{scale: []int{20, 40, 100, 300}, repeat: 2, after: 5 * time.Second, controllers: []string{"okt", "book", "ssa", "floor"},
 		restart: true, out: t.TempDir()}
+	if dir := os.Getenv("BENCHCOMPARE_TEST_OUT"); dir != "" {
+		cfg.out = dir // to look at the charts
+	}
 	var results []measure
 	for _, n := range cfg.scale {
 		for run := 1; run <= cfg.repeat; run++ {

@@ -434,7 +434,10 @@ func scaleChart(cfg config, results []measure, base string) error {
 	var plots []*plot.Plot
 	for _, panel := range panels {
 		p := plot.New()
-		p.Title.Text = panel.title + fmt.Sprintf(" (log-log; medians of %d run(s))", cfg.repeat)
+		p.Title.Text = panel.title + " (log-log; one run each)"
+		if cfg.repeat > 1 {
+			p.Title.Text = panel.title + fmt.Sprintf(" (log-log; medians of %d runs)", cfg.repeat)
+		}
 		p.X.Label.Text = "custom resources (N)"
 		p.Y.Label.Text = panel.y
 		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
@@ -473,8 +476,10 @@ func scaleChart(cfg config, results []measure, base string) error {
 			p.Legend.Add(fmt.Sprintf("%s: N^%s", names[c], fmtExp(fit(cfg, results, c, panel.f))), line, points)
 		}
 		if !math.IsInf(lo, 1) {
-			// Room above the lines for the legend (a log axis: a factor).
-			p.Y.Min, p.Y.Max = lo/1.5, hi*math.Pow(hi/lo*1.5, 0.8)*1.5
+			// Room above the lines for the legend: the lines take the
+			// lower two thirds of the (log) axis.
+			lo, hi = lo/1.2, hi*1.2
+			p.Y.Min, p.Y.Max = lo, hi*math.Pow(hi/lo, 0.5)
 		}
 		p.X.Min, p.X.Max = float64(cfg.scale[0])/1.2, float64(cfg.scale[len(cfg.scale)-1])*1.2
 		plots = append(plots, p)
