@@ -99,6 +99,7 @@ func TestCheckOKT(t *testing.T) {
 		"an update":            func(m *measure) { m.untilReady.updates++ },
 		"a missing create":     func(m *measure) { m.untilReady.creates-- },
 		"a write after":        func(m *measure) { m.after.status++ },
+		"an Event after":       func(m *measure) { m.after.events++ },
 		"a write at restart":   func(m *measure) { m.restart.writes.status++ },
 		"an Event at restart":  func(m *measure) { m.restart.writes.events++ },
 		"no restart":           func(m *measure) { m.restart = nil },
@@ -108,6 +109,13 @@ func TestCheckOKT(t *testing.T) {
 		if err := checkOKT(cfg, []measure{minimal(20), m}); err == nil {
 			t.Errorf("%s: checkOKT passed", name)
 		}
+	}
+	// The Event of a reconcile before Ready, sent after it, is fine.
+	late := minimal(20)
+	late.untilReady.events--
+	late.after.events++
+	if err := checkOKT(cfg, []measure{late}); err != nil {
+		t.Errorf("an Event sent late: %v", err)
 	}
 	// One status write per custom resource is fine: Ready at once.
 	m := minimal(20)
