@@ -179,7 +179,7 @@ type restartMeasure struct {
 	started    time.Time
 	stopped    time.Time
 	took       time.Duration
-	reconciles int // the sum of controller_runtime_reconcile_total when it was stopped
+	reconciles reconcileCounts // controller_runtime_reconcile_total when it was stopped
 	reads      reads
 	writes     counts
 	cpu        time.Duration
@@ -245,8 +245,12 @@ func runLine(cfg config, m measure) string {
 	fmt.Fprintf(&b, ": all %d Ready in %s; %d writes until then, %d in the %s after; %.1f CPU s; peak RSS %d MiB",
 		m.n, m.toReady.Round(100*time.Millisecond), m.untilReady.total(), m.after.total(), m.afterWindow, m.cpu.Seconds(), m.peakRSS>>20)
 	if r := m.restart; r != nil {
-		fmt.Fprintf(&b, "; restarted: %d reconciles in %s, %d reads (%s), %d writes, %.1f CPU s, peak RSS %d MiB",
-			r.reconciles, r.took.Round(100*time.Millisecond), r.reads.total(), r.reads, r.writes.total(), r.cpu.Seconds(), r.peakRSS>>20)
+		reconciles := strconv.Itoa(r.reconciles.total())
+		if other := r.reconciles.notSuccess(); other != "" {
+			reconciles += " (" + other + ")"
+		}
+		fmt.Fprintf(&b, "; restarted: %s reconciles in %s, %d reads (%s), %d writes, %.1f CPU s, peak RSS %d MiB",
+			reconciles, r.took.Round(100*time.Millisecond), r.reads.total(), r.reads, r.writes.total(), r.cpu.Seconds(), r.peakRSS>>20)
 	}
 	return b.String()
 }
@@ -511,14 +515,14 @@ func restartOne(ctx context.Context, cfg config, name string, n int, kubeconfig,
 	tick := time.NewTicker(metricsPoll)
 	defer tick.Stop()
 	var lastErr error
-	for r.reconciles < n {
+	for r.reconciles.total() < n {
 		select {
 		case <-tick.C:
 		case err := <-op.exited:
 			op.exited <- err
-			return nil, op.failed(fmt.Errorf("the controller exited after %d reconciles of %d: %v", r.reconciles, n, err))
+			return nil, op.failed(fmt.Errorf("the controller exited after %d reconciles of %d: %v", r.reconciles.total(), n, err))
 		case <-deadline:
-			return nil, op.failed(fmt.Errorf("%d reconciles of %d after %s (last error reading its metrics: %v)", r.reconciles, n, cfg.readyBound, lastErr))
+			return nil, op.failed(fmt.Errorf("%d reconciles of %d after %s (last error reading its metrics: %v)", r.reconciles.total(), n, cfg.readyBound, lastErr))
 		case <-ctx.Done():
 			return nil, op.failed(ctx.Err())
 		}

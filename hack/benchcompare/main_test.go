@@ -69,8 +69,8 @@ controller_runtime_reconcile_time_seconds_count{controller="web"} 20
 `
 
 func TestSumReconciles(t *testing.T) {
-	if got, err := sumReconciles(strings.NewReader(metricsText), "web"); err != nil || got != 20 {
-		t.Errorf("sumReconciles = %d, %v; want 20", got, err)
+	if got, err := sumReconciles(strings.NewReader(metricsText), "web"); err != nil || got.total() != 20 || got["error"] != 2 || got.notSuccess() != "2 error, 1 requeue_after" {
+		t.Errorf("sumReconciles = %v (%s), %v; want 20, 2 errors and 1 requeue_after", got, got.notSuccess(), err)
 	}
 	_, err := sumReconciles(strings.NewReader(metricsText), "web-book")
 	if _, ok := err.(*wrongController); !ok {
@@ -85,7 +85,7 @@ func TestSumReconciles(t *testing.T) {
 // per custom resource, nothing after.
 func minimal(n int) measure {
 	return measure{controller: "okt", n: n, run: 1, untilReady: counts{creates: 3 * n, status: 2 * n, events: n},
-		restart: &restartMeasure{reconciles: n}}
+		restart: &restartMeasure{reconciles: reconcileCounts{"success": n}}}
 }
 
 func TestCheckOKT(t *testing.T) {
@@ -177,7 +177,7 @@ func TestOutputs(t *testing.T) {
 					cpu:     time.Duration(n*(i+1)) * 10 * time.Millisecond, peakRSS: int64(50+i) << 20,
 					untilReady: counts{creates: 3 * n, status: 2 * n}, series: []int{1, 2, 3}}
 				if c != "floor" {
-					m.restart = &restartMeasure{took: time.Duration(n) * 10 * time.Millisecond, reconciles: n, reads: reads{get: 2, list: 4, watch: 4}, cpu: time.Second}
+					m.restart = &restartMeasure{took: time.Duration(n) * 10 * time.Millisecond, reconciles: reconcileCounts{"success": n}, reads: reads{get: 2, list: 4, watch: 4}, cpu: time.Second}
 				}
 				results = append(results, m)
 			}

@@ -97,6 +97,19 @@ func afterCell(runs []measure) string {
 	return v
 }
 
+// reconcilesCell is the median of the reconciles counted after a restart,
+// and of those that did not succeed (error, requeue, requeue_after).
+func reconcilesCell(runs []measure) string {
+	v := count(over(runs, func(m measure) float64 { return float64(m.restart.reconciles.total()) }))
+	notSuccess := over(runs, func(m measure) float64 {
+		return float64(m.restart.reconciles.total() - m.restart.reconciles["success"])
+	})
+	if notSuccess.max > 0 {
+		v += fmt.Sprintf(" (%s not success)", count(notSuccess))
+	}
+	return v
+}
+
 // timesFloor is the median time to Ready of runs over the floor's at n.
 func timesFloor(results []measure, runs []measure, n int) string {
 	floor := runsOf(results, "floor", n)
@@ -181,7 +194,7 @@ func restartTable(cfg config, n int, results []measure) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", names[c],
 			withSpread(r(func(r *restartMeasure) float64 { return r.took.Seconds() }), "%.1f", " s"),
-			count(r(func(r *restartMeasure) float64 { return float64(r.reconciles) })),
+			reconcilesCell(runs),
 			count(r(func(r *restartMeasure) float64 { return float64(r.reads.total()) })),
 			count(r(func(r *restartMeasure) float64 { return float64(r.reads.get) })),
 			count(r(func(r *restartMeasure) float64 { return float64(r.reads.list) })),
@@ -192,7 +205,7 @@ func restartTable(cfg config, n int, results []measure) string {
 	}
 	fmt.Fprintf(&b, "\nOnce the window after Ready had passed, the controller was stopped (SIGTERM) and started again, its metrics served on a local port. "+
 		"All reconciled after: from its start to the moment the sum over results of its `controller_runtime_reconcile_total` reached N (read every %s), when it was stopped; "+
-		"a restarted controller's work queue holds each custom resource once (the events of its owned objects merge with it while they wait), so N reconciles are each custom resource reconciled once, unless an event queued one again before the others were done (reconciles: the sum when it was stopped, up to %s later). "+
+		"a restarted controller's work queue holds each custom resource once (the events of its owned objects merge with it while they wait), so N reconciles are each custom resource reconciled once, unless an event queued one again before the others were done (reconciles: the sum when it was stopped, up to %s later, with those whose result was error, requeue or requeue_after). "+
 		"Reads and writes are its requests in that time as the audit log records them (get: discovery included; a watch once, when it starts); CPU and peak RSS are those of that second process. The floor has no restart.\n", metricsPoll, metricsPoll)
 	return b.String()
 }
@@ -348,17 +361,17 @@ func writeOutputs(cfg config, machine string, results []measure) error {
 func runsCSVOf(results []measure) string {
 	var b strings.Builder
 	b.WriteString("n,controller,run,to_ready_s,writes_until_ready,creates,updates,status,status_conflicts,custom_resource,events,failed_until_ready,writes_after,after_window_s,cpu_s,peak_rss_mib," +
-		"restart_s,restart_reconciles,restart_reads,restart_get,restart_list,restart_watch,restart_writes,restart_cpu_s,restart_peak_rss_mib\n")
+		"restart_s,restart_reconciles,restart_reconcile_errors,restart_reads,restart_get,restart_list,restart_watch,restart_writes,restart_cpu_s,restart_peak_rss_mib\n")
 	for _, m := range results {
 		u := m.untilReady
 		fmt.Fprintf(&b, "%d,%s,%d,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.0f,%.3f,%.1f,", m.n, m.controller, m.run, m.toReady.Seconds(),
 			u.total(), u.creates, u.updates, u.status, u.statusConflicts, u.crMeta, u.events, u.failed, m.after.total(), m.afterWindow.Seconds(),
 			m.cpu.Seconds(), float64(m.peakRSS)/(1<<20))
 		if r := m.restart; r != nil {
-			fmt.Fprintf(&b, "%.3f,%d,%d,%d,%d,%d,%d,%.3f,%.1f\n", r.took.Seconds(), r.reconciles, r.reads.total(), r.reads.get, r.reads.list, r.reads.watch,
+			fmt.Fprintf(&b, "%.3f,%d,%d,%d,%d,%d,%d,%d,%.3f,%.1f\n", r.took.Seconds(), r.reconciles.total(), r.reconciles["error"], r.reads.total(), r.reads.get, r.reads.list, r.reads.watch,
 				r.writes.total(), r.cpu.Seconds(), float64(r.peakRSS)/(1<<20))
 		} else {
-			b.WriteString(",,,,,,,,\n")
+			b.WriteString(",,,,,,,,,\n")
 		}
 	}
 	return b.String()
