@@ -257,6 +257,9 @@ func fmtExp(e float64) string {
 	if math.IsNaN(e) {
 		return "—"
 	}
+	if math.Abs(e) < 0.005 {
+		e = 0 // not -0.00
+	}
 	return fmt.Sprintf("%.2f", e)
 }
 
