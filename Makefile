@@ -82,14 +82,26 @@ bench: cluster-assets-built ## Steady-state reconcile benchmark (ns/op, allocs/o
 	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -run '^$$' -bench '^BenchmarkCachedSteadyReconcile$$' -benchtime 5000x -count=1 ./okt/
 	OKT_BENCH=1 KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) test -run '^TestCompareSteadyReconcile$$' -count=1 -v ./okt/ | grep -v '"level"' | grep -E '^\s+\|' 
 
+# The scale comparison (docs/performance.md). The full runs take long: run
+# them on an idle machine; BENCH_FLAGS adds flags of hack/benchcompare (say
+# -keep-logs /tmp/bench-logs, or -controllers okt,floor).
 BENCH_N ?= 1000
+BENCH_REPEAT ?= 3
+BENCH_FLAGS ?=
 .PHONY: bench-compare
-bench-compare: build cluster-assets-built ## Scale comparison: BENCH_N (1000) custom resources reconciled by okt's scaffolded controller, a kubebuilder-book one and a typed server-side-apply one, each alone on a fresh local cluster; writes docs/bench-compare.{md,svg,csv}.
-	hack/bench-compare.sh $(BIN)/okt -n $(BENCH_N) -check -out $(CURDIR)/docs
+bench-compare: build cluster-assets-built ## Scale comparison: BENCH_N (1000) custom resources reconciled by okt's scaffolded controller, a kubebuilder-book one, a typed server-side-apply one (8 workers each) and the floor (no controller), BENCH_REPEAT (3) alternating runs, each on a fresh local cluster, each controller then restarted against the Ready ones; writes docs/bench-compare.{md,svg,png,csv} and docs/bench-compare-runs.csv.
+	hack/bench-compare.sh $(BIN)/okt -n $(BENCH_N) -repeat $(BENCH_REPEAT) -restart -check -out $(CURDIR)/docs $(BENCH_FLAGS)
+
+BENCH_SCALE ?= 100,300,1000,3000
+BENCH_SCALE_REPEAT ?= 1
+.PHONY: bench-scale
+bench-scale: build cluster-assets-built ## Scaling curve: the same four at each N of BENCH_SCALE (100,300,1000,3000), BENCH_SCALE_REPEAT (1) runs each, with the restart; writes docs/bench-scale.{md,csv,svg,png}: a table per N, log-log chart and growth exponents.
+	hack/bench-compare.sh $(BIN)/okt -scale $(BENCH_SCALE) -repeat $(BENCH_SCALE_REPEAT) -restart -check -out $(CURDIR)/docs $(BENCH_FLAGS)
 
 .PHONY: test-bench-compare
-test-bench-compare: build cluster-assets-built ## The scale comparison with 20 custom resources and a 5 s window after Ready; fails unless okt sends the minimum writes.
-	hack/bench-compare.sh $(BIN)/okt -n 20 -after 5s -check
+test-bench-compare: build cluster-assets-built ## The harness's unit tests, then the scale comparison with 20 custom resources, a 5 s window after Ready and the restart, floor included; fails unless okt sends the minimum writes, none after Ready and none after its restart.
+	cd hack/benchcompare && $(GO) test -count=1 ./...
+	hack/bench-compare.sh $(BIN)/okt -n 20 -after 5s -restart -check
 
 .PHONY: generate-testdata
 generate-testdata: build ## Regenerate testdata/project-v3 with the okt CLI.

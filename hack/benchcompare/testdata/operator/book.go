@@ -7,10 +7,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -20,7 +19,9 @@ import (
 // BookReconciler is written the way the kubebuilder book and most
 // operators write a controller: controllerutil.CreateOrUpdate for each
 // owned object, whose mutate function sets the fields the operator
-// manages, then Status().Update.
+// manages (the same as the scaffolded builders: common.go), then
+// Status().Update. It runs Workers (8) reconciles at once, as the scaffolded
+// okt controller does.
 type BookReconciler struct {
 	client.Client
 	Scheme *runtime.Scheme
@@ -37,11 +38,7 @@ func (r *BookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 
 	dep := &appsv1.Deployment{ObjectMeta: meta}
 	op, err := controllerutil.CreateOrUpdate(ctx, r.Client, dep, func() error {
-		dep.Labels = labels
-		dep.Spec.Replicas = ptr.To(int32(1))
-		dep.Spec.Selector = &metav1.LabelSelector{MatchLabels: labels}
-		dep.Spec.Template.Labels = labels
-		dep.Spec.Template.Spec.Containers = []corev1.Container{{Name: "web", Image: image}}
+		setDeployment(dep, labels)
 		return controllerutil.SetControllerReference(web, dep, r.Scheme)
 	})
 	if err != nil {
@@ -51,9 +48,7 @@ func (r *BookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 
 	svc := &corev1.Service{ObjectMeta: *meta.DeepCopy()}
 	if _, err := controllerutil.CreateOrUpdate(ctx, r.Client, svc, func() error {
-		svc.Labels = labels
-		svc.Spec.Selector = labels
-		svc.Spec.Ports = []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}}
+		setService(svc, labels)
 		return controllerutil.SetControllerReference(web, svc, r.Scheme)
 	}); err != nil {
 		return ctrl.Result{}, err
@@ -61,8 +56,7 @@ func (r *BookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 
 	cm := &corev1.ConfigMap{ObjectMeta: *meta.DeepCopy()}
 	if _, err := controllerutil.CreateOrUpdate(ctx, r.Client, cm, func() error {
-		cm.Labels = labels
-		cm.Data = map[string]string{}
+		setConfigMap(cm, labels)
 		return controllerutil.SetControllerReference(web, cm, r.Scheme)
 	}); err != nil {
 		return ctrl.Result{}, err
@@ -78,6 +72,8 @@ func (r *BookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 func (r *BookReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&webv1.Web{}).
+		// The scaffolded okt controller's parallelism: the same for all.
+		WithOptions(controller.Options{MaxConcurrentReconciles: Workers}).
 		Owns(&appsv1.Deployment{}).
 		Owns(&corev1.Service{}).
 		Owns(&corev1.ConfigMap{}).

@@ -1,13 +1,20 @@
 // Command bench runs one of three controllers of the same Web custom
-// resource under the same manager settings, for hack/benchcompare:
+// resource under the same manager settings, or the floor, for
+// hack/benchcompare:
 //
-//	okt   the controller okt create api and okt create resource scaffolded
-//	book  the kubebuilder book's way: controllerutil.CreateOrUpdate and
-//	      Status().Update
-//	ssa   typed server-side apply of the owned objects and of the status
+//	okt    the controller okt create api and okt create resource scaffolded
+//	book   the kubebuilder book's way: controllerutil.CreateOrUpdate and
+//	       Status().Update
+//	ssa    typed server-side apply of the owned objects and of the status
+//	floor  no controller: the same objects and status writes made directly
+//	       by a client, with as many goroutines as the controllers have
+//	       workers (internal/bench/floor.go)
+//
+// The three controllers run 8 reconciles at once (the scaffold's
+// MaxConcurrentReconciles; bench.Workers).
 //
 // hack/bench-compare.sh copies it into the scaffolded project as
-// cmd/bench/main.go, and book.go and ssa.go into internal/bench.
+// cmd/bench/main.go, and the other files of its folder into internal/bench.
 package main
 
 import (
@@ -18,9 +25,11 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -30,10 +39,11 @@ import (
 )
 
 func main() {
-	var which string
+	var which, metricsAddr string
 	var syncPeriod time.Duration
-	flag.StringVar(&which, "controller", "okt", "the controller to run: okt, book or ssa")
+	flag.StringVar(&which, "controller", "okt", "what to run: okt, book, ssa or floor")
 	flag.DurationVar(&syncPeriod, "sync-period", 0, "the manager cache's SyncPeriod; 0 keeps controller-runtime's default (10 hours)")
+	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "where the manager serves its metrics over HTTP (host:port); 0: no metrics server, as in the scaffolded main.go's default")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -43,15 +53,40 @@ func main() {
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(webv1.AddToScheme(scheme))
+	ctx := ctrl.SetupSignalHandler()
+
+	if which == "floor" {
+		cfg := ctrl.GetConfigOrDie() // the client-side rate limit off, as the managers'
+		c, err := client.New(cfg, client.Options{Scheme: scheme})
+		if err != nil {
+			log.Error(err, "unable to create the client")
+			os.Exit(1)
+		}
+		cs, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			log.Error(err, "unable to create the clientset")
+			os.Exit(1)
+		}
+		log.Info("starting", "controller", which)
+		floor := &bench.Floor{Client: c, Clientset: cs, Scheme: scheme, Namespace: "default"}
+		if err := floor.Run(ctrl.LoggerInto(ctx, ctrl.Log)); err != nil {
+			log.Error(err, "floor failed")
+			os.Exit(1)
+		}
+		return
+	}
+
 	var cacheOpts cache.Options
 	if syncPeriod > 0 {
 		cacheOpts.SyncPeriod = &syncPeriod
 	}
 	// The same settings for the three: the scaffolded main.go's defaults
-	// (no leader election, no metrics server), no health probes.
+	// (no leader election; no metrics server unless --metrics-bind-address,
+	// which hack/benchcompare sets only to count reconciles after a
+	// restart), no health probes.
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
+		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: "0",
 		Cache:                  cacheOpts,
 	})
@@ -67,14 +102,14 @@ func main() {
 	case "ssa":
 		err = (&bench.SSAReconciler{Client: mgr.GetClient(), Scheme: mgr.GetScheme()}).SetupWithManager(mgr)
 	default:
-		err = fmt.Errorf("--controller %q: want okt, book or ssa", which)
+		err = fmt.Errorf("--controller %q: want okt, book, ssa or floor", which)
 	}
 	if err != nil {
 		log.Error(err, "unable to set up the controller")
 		os.Exit(1)
 	}
-	log.Info("starting", "controller", which, "syncPeriod", syncPeriod.String())
-	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+	log.Info("starting", "controller", which, "syncPeriod", syncPeriod.String(), "metrics", metricsAddr)
+	if err := mgr.Start(ctx); err != nil {
 		log.Error(err, "manager stopped")
 		os.Exit(1)
 	}

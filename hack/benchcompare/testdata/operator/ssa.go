@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 
 	webv1 "example.com/bench/api/v1"
 )
@@ -25,7 +26,8 @@ const fieldOwner = "web-ssa"
 // SSAReconciler applies the owned objects with typed apply configurations
 // (client-go's applyconfigurations) and the status with a server-side
 // apply of the status subresource, at every reconcile: the server decides
-// what changed.
+// what changed. It runs Workers (8) reconciles at once, as the scaffolded
+// okt controller does.
 type SSAReconciler struct {
 	client.Client
 	Scheme    *runtime.Scheme
@@ -99,6 +101,8 @@ func (r *SSAReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.clientset = cs
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&webv1.Web{}).
+		// The scaffolded okt controller's parallelism: the same for all.
+		WithOptions(controller.Options{MaxConcurrentReconciles: Workers}).
 		Owns(&appsv1.Deployment{}).
 		Owns(&corev1.Service{}).
 		Owns(&corev1.ConfigMap{}).
