@@ -4,10 +4,15 @@
 // info string:
 //
 //	```sh doctest=run              each line runs (bash -e) in an empty folder, okt on the PATH
+//	```sh doctest=project          runs in a project made by okt init and create api (kinds
+//	                               Memcached and Datastore, group cache, v1alpha1), with the
+//	                               manifests of hack/testdata; the page's project blocks run in
+//	                               order in one project, which must then build
 //	```sh doctest=quickstart       the README's quick start, run as written (TestQuickstart)
 //	```go doctest=compile          a whole Go file: compiled in a module using this checkout
 //	```go doctest=excerpt:<path>   lines of <path> (a file make test compiles), in order;
-//	                               "// ..." lines stand for the lines left out
+//	                               "// ..." lines stand for the lines left out;
+//	                               excerpt:generated:<path> is a file of the page's project
 //	```sh doctest=skip:<reason>    not run; the reason is printed
 //
 // A block of those languages without a doctest word fails the test.
@@ -118,14 +123,14 @@ func TestBlocksAreChecked(t *testing.T) {
 				continue
 			}
 			switch b.mode {
-			case "run", "quickstart", "compile", "excerpt":
+			case "run", "quickstart", "compile", "excerpt", "project":
 			case "skip":
 				if b.arg == "" {
 					t.Errorf("%s: doctest=skip needs a reason (doctest=skip:<reason>)", b)
 				}
 				t.Logf("%s skipped: %s", b, strings.ReplaceAll(b.arg, "-", " "))
 			case "":
-				t.Errorf("%s: a %s block without doctest=run|quickstart|compile|excerpt:<file>|skip:<reason>", b, b.lang)
+				t.Errorf("%s: a %s block without doctest=run|project|quickstart|compile|excerpt:<file>|skip:<reason>", b, b.lang)
 			default:
 				t.Errorf("%s: unknown doctest mode %q", b, b.mode)
 			}
@@ -137,31 +142,118 @@ func TestBlocksAreChecked(t *testing.T) {
 func TestExcerpts(t *testing.T) {
 	for _, p := range pages(t) {
 		for _, b := range blocks(t, p) {
-			if b.mode != "excerpt" {
+			if b.mode != "excerpt" || strings.HasPrefix(b.arg, "generated:") {
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(root, b.arg))
-			if err != nil {
-				t.Errorf("%s: %v", b, err)
-				continue
-			}
-			file := strings.Split(string(data), "\n")
-			i := 0
-			for _, want := range strings.Split(strings.TrimRight(b.text, "\n"), "\n") {
-				w := strings.TrimSpace(want)
-				if w == "" || w == "// ..." {
-					continue
+			checkExcerpt(t, b, filepath.Join(root, b.arg))
+		}
+	}
+}
+
+// checkExcerpt checks that the lines of b are in the file at path, in order.
+func checkExcerpt(t *testing.T, b block, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Errorf("%s: %v", b, err)
+		return
+	}
+	file := strings.Split(string(data), "\n")
+	i := 0
+	for _, want := range strings.Split(strings.TrimRight(b.text, "\n"), "\n") {
+		w := strings.TrimSpace(want)
+		if w == "" || w == "// ..." {
+			continue
+		}
+		for i < len(file) && strings.TrimSpace(file[i]) != w {
+			i++
+		}
+		if i == len(file) {
+			t.Errorf("%s: %q is not in %s (after the lines before it)", b, w, rel(path))
+			return
+		}
+		i++
+	}
+}
+
+// TestProject: each page's project blocks run in order in a project made by
+// okt init and create api, which then builds; the page's excerpts of
+// generated files are checked against it.
+func TestProject(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scaffolds projects (not with -short)")
+	}
+	byPage := map[string][]block{}
+	var order []string
+	for _, p := range pages(t) {
+		for _, b := range blocks(t, p) {
+			if b.mode == "project" || (b.mode == "excerpt" && strings.HasPrefix(b.arg, "generated:")) {
+				if byPage[p] == nil {
+					order = append(order, p)
 				}
-				for i < len(file) && strings.TrimSpace(file[i]) != w {
-					i++
-				}
-				if i == len(file) {
-					t.Errorf("%s: %q is not in %s (after the lines before it)", b, w, b.arg)
-					break
-				}
-				i++
+				byPage[p] = append(byPage[p], b)
 			}
 		}
+	}
+	if len(order) == 0 {
+		return
+	}
+	bin := okt(t)
+	path := bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	home := t.TempDir()
+	fixture := filepath.Join(t.TempDir(), "memcached-operator")
+	if err := os.Mkdir(fixture, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shell(t, fixture, home, path, `okt init --domain example.com --repo example.com/memcached-operator
+okt create api --group cache --version v1alpha1 --kind Memcached --resource --controller
+okt create api --group cache --version v1alpha1 --kind Datastore --resource --controller`)
+	for _, p := range order {
+		t.Run(rel(p), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "memcached-operator")
+			if out, err := exec.Command("cp", "-r", fixture, dir).CombinedOutput(); err != nil {
+				t.Fatalf("cp: %v\n%s", err, out)
+			}
+			manifests, _ := filepath.Glob(filepath.Join(root, "hack", "testdata", "*.yaml"))
+			for _, m := range manifests {
+				data, err := os.ReadFile(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, filepath.Base(m)), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, b := range byPage[p] {
+				if b.mode == "project" {
+					shell(t, dir, home, path, b.text)
+				}
+			}
+			shell(t, dir, home, path, "go build ./...")
+			for _, b := range byPage[p] {
+				if b.mode == "excerpt" {
+					checkExcerpt(t, b, filepath.Join(dir, strings.TrimPrefix(b.arg, "generated:")))
+				}
+			}
+		})
+	}
+}
+
+// shell runs script with bash -e in dir, as a user whose HOME is home.
+func shell(t *testing.T, dir, home, path, script string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
+	cmd.Dir = dir
+	// The tools the scaffolded Makefile installs (controller-gen), shared
+	// with okt's other tests.
+	cmd.Env = env(t, home, path)
+	if tools := toolsDir(); tools != "" {
+		cmd.Env = append(env(t, home, path), "LOCALBIN="+tools)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s\nfailed: %v\n%s", script, err, out)
 	}
 }
 
@@ -244,7 +336,21 @@ func env(t *testing.T, home, path string) []string {
 		keep = append(keep, e)
 	}
 	return append(keep, "HOME="+home, "PATH="+path, "GOCACHE="+v[0], "GOMODCACHE="+v[1], "GOPATH="+v[2],
-		"OKT_CACHE="+cache, "GOPROXY=off")
+		"OKT_CACHE="+cache)
+}
+
+// toolsDir is the folder where okt's scripts install the tools of
+// scaffolded Makefiles (hack/lib.sh: $OKT_CACHE/tools).
+func toolsDir() string {
+	cache := os.Getenv("OKT_CACHE")
+	if cache == "" {
+		c, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		cache = filepath.Join(c, "okt")
+	}
+	return filepath.Join(cache, "tools")
 }
 
 // TestRun: each run block's lines run in an empty folder, okt on the PATH.
@@ -313,7 +419,7 @@ func TestQuickstart(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-x", "-c", script)
 	cmd.Dir = root
-	cmd.Env = env(t, home, os.Getenv("PATH"))
+	cmd.Env = append(env(t, home, os.Getenv("PATH")), "GOPROXY=off") // offline
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the quick start failed: %v\n%s", err, out)
