@@ -4,9 +4,10 @@
 # operator-sdk v1.42.3 with okt compiled in (hack/operator-sdk.sh, cached):
 # 1. `operator-sdk init --plugins okt.orange.com/v1`, create api, okt create
 #    resource (Deployment, Service), make manifests generate, make bundle,
-#    the project's own make test; PROJECT keeps layout go.kubebuilder.io/v4
-#    and lists operator-sdk's manifests and scorecard plugins and okt;
-# 2. the same with `--plugins go/v4,okt.orange.com/v1`;
+#    the project's own make test and make test-e2e-local; PROJECT keeps
+#    layout go.kubebuilder.io/v4 and lists operator-sdk's manifests and
+#    scorecard plugins and okt;
+# 2. the same with `--plugins go/v4,okt.orange.com/v1` (make test only);
 # 3. stock operator-sdk v1.42.3 (built the same way, without okt) on the
 #    project of 1, unedited: a second create api, generate kustomize
 #    manifests, make bundle.
@@ -98,6 +99,10 @@ scaffold() {
 }
 
 scaffold okt okt.orange.com/v1
+# operator-sdk's go/v4 files run on okt's versions: the manager, built from
+# the project, brings the sample to Ready on the local cluster.
+step "okt: the project's own make test-e2e-local"
+KUBEBUILDER_ASSETS="$("$root/hack/cluster.sh")" make test-e2e-local "${make_args[@]}"
 scaffold go-v4-okt go/v4,okt.orange.com/v1
 
 step "stock operator-sdk (without okt) on the okt project, unedited"

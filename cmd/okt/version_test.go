@@ -10,7 +10,14 @@ import (
 // requiredVersion returns the version of module that okt's go.mod requires.
 func requiredVersion(t *testing.T, module string) string {
 	t.Helper()
-	data, err := os.ReadFile("../../go.mod")
+	return requiredVersionIn(t, "../../go.mod", module)
+}
+
+// requiredVersionIn returns the version of module that the go.mod file
+// requires.
+func requiredVersionIn(t *testing.T, gomod, module string) string {
+	t.Helper()
+	data, err := os.ReadFile(gomod)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +30,7 @@ func requiredVersion(t *testing.T, module string) string {
 			return r.Mod.Version
 		}
 	}
-	t.Fatalf("go.mod does not require %s", module)
+	t.Fatalf("%s does not require %s", gomod, module)
 	return ""
 }
 
