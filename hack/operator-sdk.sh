@@ -20,8 +20,11 @@
 #     requirement are removed. Everything else (go/v4, helm, deploy-image,
 #     grafana, manifests, scorecard, and every command) is operator-sdk's own.
 #   - with okt (not --stock): requires github.com/okt-dev/okt with a replace
-#     to this checkout, and adds the two lines an integrator adds (see the
-#     README and plugin.BundlesFor):
+#     to this checkout, keeps operator-sdk's own version of every module
+#     okt's go.mod would raise (kubebuilder, controller-runtime, k8s.io, ...:
+#     a replace each; OKT_SDK_DEPS=okt does not, see docs/compatibility.md),
+#     and adds the two lines an integrator adds (see the README and
+#     plugin.BundlesFor):
 #       gov4Bundle, oktBundle, oktErr := oktplugin.BundlesFor(gov4Bundle)
 #       cli.WithPlugins(..., gov4Bundle, oktBundle, ...)
 #
