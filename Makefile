@@ -58,11 +58,12 @@ cluster: build cluster-assets-built ## Run a local cluster that runs workloads (
 	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(BIN)/okt cluster --kubeconfig $(BIN)/kubeconfig
 
 .PHONY: verify
-verify: ## gofmt, go vet, and go mod tidy must change nothing.
+verify: ## gofmt, go vet, and go mod tidy must change nothing; every dependency on one Kubernetes release (hack/verify-versions.sh).
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/'); echo "run gofmt -w"; exit 1; }
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 	cd hack/benchcompare && $(GO) vet ./... && $(GO) mod tidy -diff
+	hack/verify-versions.sh
 
 .PHONY: test
 test: verify test-unit bench test-bench-compare verify-testdata test-testdata test-e2e test-e2e-foreign test-e2e-operator-sdk demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
@@ -117,7 +118,7 @@ test-testdata: envtest-assets-built ## Run testdata/project-v3's own make test a
 	hack/e2e-local-killed.sh testdata/project-v3
 
 .PHONY: test-e2e
-test-e2e: build envtest-assets-built ## Scaffold projects with okt and with stock kubebuilder v4.6.0 + the external plugin; build and test each.
+test-e2e: build envtest-assets-built ## Scaffold projects with okt, with stock kubebuilder (go.mod's, v4.16.0) + the external plugin, and with kubebuilder v4.6.0 + the plugin; check their versions, build and test each.
 	hack/e2e.sh $(BIN)/okt
 
 .PHONY: test-e2e-foreign
@@ -125,5 +126,5 @@ test-e2e-foreign: build cluster-assets-built ## A scaffolded operator owning a S
 	KUBEBUILDER_ASSETS="$(CLUSTER_ASSETS)" $(GO) run ./hack/foreign -okt $(BIN)/okt -library $(CURDIR)
 
 .PHONY: test-e2e-operator-sdk
-test-e2e-operator-sdk: build envtest-assets-built ## operator-sdk with okt (make operator-sdk): init with --plugins okt.orange.com/v1 and go/v4,okt.orange.com/v1, create api, create resource, make bundle, make test; stock operator-sdk on the result.
+test-e2e-operator-sdk: build envtest-assets-built ## operator-sdk with okt (make operator-sdk): init with --plugins okt.orange.com/v1 and go/v4,okt.orange.com/v1, create api, create resource, make bundle, make test (and make test-e2e-local once), on okt's versions; stock operator-sdk on the result.
 	hack/e2e-operator-sdk.sh $(BIN)/okt

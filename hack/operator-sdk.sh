@@ -20,8 +20,11 @@
 #     requirement are removed. Everything else (go/v4, helm, deploy-image,
 #     grafana, manifests, scorecard, and every command) is operator-sdk's own.
 #   - with okt (not --stock): requires github.com/okt-dev/okt with a replace
-#     to this checkout, and adds the two lines an integrator adds (see the
-#     README and plugin.BundlesFor):
+#     to this checkout, keeps operator-sdk's own version of every module
+#     okt's go.mod would raise (kubebuilder, controller-runtime, k8s.io, ...:
+#     a replace each; OKT_SDK_DEPS=okt does not, see docs/compatibility.md),
+#     and adds the two lines an integrator adds (see the README and
+#     plugin.BundlesFor):
 #       gov4Bundle, oktBundle, oktErr := oktplugin.BundlesFor(gov4Bundle)
 #       cli.WithPlugins(..., gov4Bundle, oktBundle, ...)
 #
@@ -29,7 +32,7 @@
 #   ${OKT_CACHE:-$HOME/.cache/okt}/operator-sdk/<version>-<hash of okt's plugin sources>/operator-sdk
 #   ${OKT_CACHE:-$HOME/.cache/okt}/operator-sdk/<version>-stock/operator-sdk
 # The hash covers the okt packages the plugin compiles (plugin/, scaffolds/
-# and what they import), go.mod, go.sum and the checkout's path; a new build
+# and what they import), go.mod, go.sum, this script and the checkout's path; a new build
 # of a checkout removes its older ones. The okt build's default
 # --okt-path is this checkout (plugin.DefaultPath), as for bin/okt.
 # Build logs go to stderr; stdout holds only the binary's path.
@@ -55,8 +58,10 @@ else
 {{end}}{{end}}{{end}}' ./plugin)
   # The checkout's path is compiled in too (the replace, the default of
   # --okt-path): another checkout gets its own build.
-  hash=$( (echo "$root"; cd "$root" && sha256sum go.mod go.sum; for f in $files; do sha256sum "$f"; done) | sha256sum | cut -c1-12)
+  hash=$( (echo "$root"; cd "$root" && sha256sum go.mod go.sum hack/operator-sdk.sh; for f in $files; do sha256sum "$f"; done) | sha256sum | cut -c1-12)
   key="$version-$hash"
+  # OKT_SDK_DEPS=okt (see below) is another build.
+  [ "${OKT_SDK_DEPS:-host}" = host ] || key+="-deps-${OKT_SDK_DEPS}"
 fi
 dir="$cache/operator-sdk/$key"
 bin="$dir/operator-sdk"
@@ -119,7 +124,37 @@ go mod edit -droprequire=github.com/operator-framework/ansible-operator-plugins
 ver_suffix=""
 if ! $stock; then
   # okt: the library with a replace to this checkout, and the integrator's lines.
+  # okt's go.mod requires newer kubebuilder, controller-runtime and k8s.io
+  # modules than operator-sdk's: minimal version selection would move the
+  # whole operator-sdk build to them (its go/v4 scaffold would become
+  # kubebuilder's newer one). With OKT_SDK_DEPS=host (the default) every
+  # module of operator-sdk's own build list keeps its version (a replace
+  # pins each module okt would raise): okt's plugin is compiled against
+  # operator-sdk's kubebuilder, and the binary differs from stock
+  # operator-sdk only by okt. OKT_SDK_DEPS=okt leaves minimal version
+  # selection alone (docs/compatibility.md measures both).
+  # modules: "path version" of each module of the build list, but the main
+  # module and the replaced ones.
+  modules() {
+    GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go list -m -e -f '{{if not .Main}}{{if not .Replace}}{{.Path}} {{.Version}}{{end}}{{end}}' all | LC_ALL=C sort
+  }
+  own=$(modules)
   go mod edit -require=github.com/okt-dev/okt@v0.0.0-00010101000000-000000000000 -replace=github.com/okt-dev/okt="$root"
+  case ${OKT_SDK_DEPS:-host} in
+    host)
+      pins=()
+      while read -r path ver; do
+        [ -n "$path" ] && pins+=("-replace=$path=$path@$ver")
+      done < <(LC_ALL=C join <(echo "$own") <(modules) |
+               awk '$2 != $3 {print $1, $2}')
+      if [ ${#pins[@]} -gt 0 ]; then
+        echo "operator-sdk: keeping operator-sdk's versions of ${#pins[@]} modules okt's go.mod would raise" >&2
+        go mod edit "${pins[@]}"
+      fi
+      ;;
+    okt) echo "operator-sdk: OKT_SDK_DEPS=okt: the build takes okt's versions where they are newer" >&2 ;;
+    *) echo "operator-sdk: OKT_SDK_DEPS is host or okt, not $OKT_SDK_DEPS" >&2; exit 2 ;;
+  esac
   patch "import okt's plugin" 's{\n(\t"github.com/operator-framework/operator-sdk/internal/util/projutil"\n)}{\n$1\n\toktplugin "github.com/okt-dev/okt/plugin"\n}'
   patch "add okt to the Go bundle" 's{(\n\tgov4Bundle, _ := plugin\.NewBundleWithOptions\(.*?\n\t\)\n)}{$1\t// okt.orange.com/v1, added by okt'"'"'s hack/operator-sdk.sh: okt inside the Go bundle\n\t// (active on okt projects only) and under its own key.\n\tgov4Bundle, oktBundle, oktErr := oktplugin.BundlesFor(gov4Bundle)\n\tif oktErr != nil {\n\t\tlog.Fatal(oktErr)\n\t}\n}s'
   patch "add okt's bundle to the plugins" 's{(\n\t\t\tgov4Bundle,)}{$1\n\t\t\toktBundle,}'

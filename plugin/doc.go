@@ -39,9 +39,9 @@
 // In the okt CLI the plugin is part of the go.kubebuilder.io/v4 bundle (see
 // Bundle), as operator-sdk does with its own plugins, so PROJECT keeps
 // "layout: [go.kubebuilder.io/v4]". Stock kubebuilder and operator-sdk read
-// such a project as a plain go/v4 one: kubebuilder v4.6.0 stores the plugins
-// section as free-form data (pkg/config/v3: map[string]interface{}), keeps
-// unknown keys and ignores them. Their `create api` writes a go/v4 controller.
+// such a project as a plain go/v4 one: kubebuilder (v4.6.0 to v4.16.0) stores
+// the plugins section as free-form data (pkg/config/v3: a map of arbitrary
+// objects), keeps unknown keys and ignores them. Their `create api` writes a go/v4 controller.
 // An okt CLI (or a CLI with okt compiled in) acts on projects that have the
 // okt configuration in PROJECT or okt.orange.com/v1 in their layout.
 //
@@ -64,8 +64,13 @@
 //     then needs the plugin installed. The external protocol cannot change
 //     PROJECT, so the plugins section is not written in this mode.
 //
-//  3. Compiled into another CLI built on kubebuilder v4.6.0's pkg/cli
-//     (operator-sdk v1.41+, which never discovers external plugins). The
+//  3. Compiled into another CLI built on kubebuilder's pkg/cli, v4.6.0 to
+//     v4.16.0 (operator-sdk v1.41+ is on v4.6.0; it never discovers external
+//     plugins). The plugin compiles against the host's kubebuilder: the host
+//     keeps its own versions with replace directives (see
+//     docs/compatibility.md), and its go/v4 scaffold is its own. The okt
+//     library then moves the project to its controller-runtime and k8s.io
+//     versions (minimal version selection at go mod tidy). The
 //     CLI hands its Go bundle to BundlesFor and registers the two bundles it
 //     returns; in operator-sdk's internal/cmd/operator-sdk/cli/cli.go, after
 //     gov4Bundle is built:

@@ -81,7 +81,8 @@ func TestAPIScaffold(t *testing.T) {
 	types := read(t, fsys, "api/v1alpha1/memcached_types.go")
 	parses(t, "types", types)
 	for _, s := range []string{"// +listType=map", "// +listMapKey=type", "// +optional",
-		"Conditions []metav1.Condition `json:\"conditions,omitempty\" patchStrategy:\"merge\" patchMergeKey:\"type\"`",
+		// go/v4's own since kubebuilder v4.16 (okt adds it to older ones)
+		"Conditions []metav1.Condition `json:\"conditions,omitempty\"",
 		"\t\"github.com/okt-dev/okt/okt/inventory\"\n",
 		"// Inventory lists the objects the okt library created for this Memcached, so\n" +
 			"\t// that it deletes them once they are no longer wanted. Managed by okt.\n\t// +optional\n" +

@@ -483,6 +483,11 @@ func readSamples(dir string) ([]*unstructured.Unstructured, error) {
 			if obj.GetAPIVersion() == "" || obj.GetKind() == "" {
 				return nil, fmt.Errorf("%s: an object without apiVersion or kind", file)
 			}
+			// go/v4 writes "spec:" with only a comment under it (null), and
+			// since kubebuilder v4.16 the spec is required: send it empty.
+			if spec, ok := obj.Object["spec"]; ok && spec == nil {
+				obj.Object["spec"] = map[string]any{}
+			}
 			samples = append(samples, obj)
 		}
 	}

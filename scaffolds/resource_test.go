@@ -28,8 +28,9 @@ func oktProject(t *testing.T) (afero.Fs, config.Config, resource.Resource) {
 		t.Fatal(err)
 	}
 	p := "api/v1alpha1/memcached_types.go"
-	types := strings.Replace(read(t, fsys, p), "Foo string `json:\"foo,omitempty\"`",
-		"Foo string `json:\"foo,omitempty\"`\n\tImage string `json:\"image,omitempty\"`\n\tSize int32 `json:\"size,omitempty\"`", 1)
+	// After go/v4's Foo field (Foo *string since kubebuilder v4.16, Foo string before).
+	types := strings.Replace(read(t, fsys, p), "`json:\"foo,omitempty\"`",
+		"`json:\"foo,omitempty\"`\n\tImage string `json:\"image,omitempty\"`\n\tSize int32 `json:\"size,omitempty\"`", 1)
 	formatted, err := format.Source([]byte(types))
 	if err != nil {
 		t.Fatal(err)

@@ -121,6 +121,16 @@ func TestClusterCommand(t *testing.T) {
 	if len(nodes.Items) != 1 || !isReady(&nodes.Items[0]) {
 		t.Errorf("expected one Ready node, got %+v", nodes.Items)
 	}
+	// The API server is the Kubernetes that hack/tools builds (what kubectl
+	// version prints as the server's version).
+	server, err := kubernetes.NewForConfigOrDie(cfg).Discovery().ServerVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := requiredVersionIn(t, "../../hack/tools/go.mod", "k8s.io/kubernetes"); server.GitVersion != want {
+		t.Errorf("okt cluster's server version is %s, want %s (hack/tools/go.mod)", server.GitVersion, want)
+	}
+	t.Logf("server version: %s (major %s, minor %s)", server.GitVersion, server.Major, server.Minor)
 
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)

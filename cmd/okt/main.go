@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -81,5 +82,26 @@ func addCreateResource(root *cobra.Command) error {
 }
 
 func versionString() string {
-	return fmt.Sprintf("okt %s (plugin %s, kubebuilder v4.6.0)", version, plugin.Key)
+	return fmt.Sprintf("okt %s (plugin %s, kubebuilder %s)", version, plugin.Key, kubebuilderVersion())
+}
+
+// kubebuilderModule is the module of kubebuilder's CLI and go/v4 scaffold.
+const kubebuilderModule = "sigs.k8s.io/kubebuilder/v4"
+
+// kubebuilderVersion returns the version of kubebuilder the binary is built
+// with (go.mod's, v4.16.0 at this writing): the go/v4 scaffold okt init
+// writes is that version's.
+func kubebuilderVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path != kubebuilderModule {
+				continue
+			}
+			if d.Replace != nil && d.Replace.Version != "" {
+				return d.Replace.Version
+			}
+			return d.Version
+		}
+	}
+	return "(unknown version)"
 }

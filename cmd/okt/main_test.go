@@ -51,6 +51,10 @@ func TestBinary(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "okt.orange.com/v1") {
 		t.Errorf("okt version: %v\n%s", err, out)
 	}
+	// The kubebuilder it names is the one go.mod requires.
+	if want := "kubebuilder " + requiredVersion(t, kubebuilderModule) + ")"; !strings.Contains(string(out), want) {
+		t.Errorf("okt version does not say %q:\n%s", want, out)
+	}
 
 	// Bad input: a clear message, a non-zero exit, nothing written.
 	dir := t.TempDir()

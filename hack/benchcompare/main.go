@@ -596,6 +596,8 @@ func createWebs(ctx context.Context, dyn dynamic.Interface, n int) error {
 				web.SetAPIVersion(webGVR.GroupVersion().String())
 				web.SetKind("Web")
 				web.SetName(fmt.Sprintf("web-%05d", i))
+				// Required since kubebuilder v4.16's go/v4 (spec has no omitempty).
+				web.Object["spec"] = map[string]any{}
 				if _, err := dyn.Resource(webGVR).Namespace("default").Create(ctx, web, metav1.CreateOptions{}); err != nil {
 					errs <- fmt.Errorf("cannot create %s: %w", web.GetName(), err)
 					return

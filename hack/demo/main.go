@@ -302,7 +302,7 @@ func addSpecFields(path string) error {
 	if err != nil {
 		return err
 	}
-	anchor := "Foo string `json:\"foo,omitempty\"`\n"
+	anchor := "Foo *string `json:\"foo,omitempty\"`\n" // kubebuilder v4.16's go/v4
 	if !bytes.Contains(data, []byte(anchor)) {
 		return fmt.Errorf("%s has no %q: the scaffold changed, update hack/demo", path, strings.TrimSpace(anchor))
 	}

@@ -29,7 +29,7 @@ func NewProject(t testing.TB) (afero.Fs, config.Config) {
 	must(t, cfg.SetRepository(Repo))
 	must(t, cfg.SetProjectName("memcached-operator"))
 	must(t, cfg.SetPluginChain([]string{"go.kubebuilder.io/v4"}))
-	s := golangv4scaffolds.NewInitScaffolder(cfg, "apache2", "The okt authors", "okt")
+	s := golangv4scaffolds.NewInitScaffolder(cfg, "apache2", "The okt authors", "", "okt")
 	s.InjectFS(machinery.Filesystem{FS: fsys})
 	must(t, s.Scaffold())
 	return fsys, cfg

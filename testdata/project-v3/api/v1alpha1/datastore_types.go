@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/okt-dev/okt/okt/inventory"
 	"github.com/okt-dev/okt/okt/lifecycle"
@@ -10,13 +11,16 @@ import (
 // EDIT THIS FILE!  THIS IS SCAFFOLDING FOR YOU TO OWN!
 // NOTE: json tags are required.  Any new fields you add must have json tags for the fields to be serialized.
 
-// DatastoreSpec defines the desired state of Datastore.
+// DatastoreSpec defines the desired state of Datastore
 type DatastoreSpec struct {
 	// INSERT ADDITIONAL SPEC FIELDS - desired state of cluster
 	// Important: Run "make" to regenerate code after modifying this file
+	// The following markers will use OpenAPI v3 schema to validate the value
+	// More info: https://book.kubebuilder.io/reference/markers/crd-validation.html
 
-	// Foo is an example field of Datastore. Edit datastore_types.go to remove/update
-	Foo string `json:"foo,omitempty"`
+	// foo is an example field of Datastore. Edit datastore_types.go to remove/update
+	// +optional
+	Foo *string `json:"foo,omitempty"`
 }
 
 // DatastoreStatus defines the observed state of Datastore.
@@ -24,12 +28,22 @@ type DatastoreStatus struct {
 	// INSERT ADDITIONAL STATUS FIELD - define observed state of cluster
 	// Important: Run "make" to regenerate code after modifying this file
 
-	// Conditions are the latest observations of the Datastore's state. The okt
-	// library sets "Ready" (and "Stalled" when it gives up).
+	// For Kubernetes API conventions, see:
+	// https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#typical-status-properties
+
+	// conditions represent the current state of the Datastore resource.
+	// Each condition has a unique type and reflects the status of a specific aspect of the resource.
+	//
+	// Standard condition types include:
+	// - "Available": the resource is fully functional
+	// - "Progressing": the resource is being created or updated
+	// - "Degraded": the resource failed to reach or maintain its desired state
+	//
+	// The status of each condition is one of True, False, or Unknown.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
-	Conditions []metav1.Condition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
 
 	// Inventory lists the objects the okt library created for this Datastore, so
 	// that it deletes them once they are no longer wanted. Managed by okt.
@@ -46,24 +60,35 @@ type DatastoreStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 
-// Datastore is the Schema for the datastores API.
+// Datastore is the Schema for the datastores API
 type Datastore struct {
-	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.TypeMeta `json:",inline"`
 
-	Spec   DatastoreSpec   `json:"spec,omitempty"`
-	Status DatastoreStatus `json:"status,omitempty"`
+	// metadata is a standard object metadata
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitzero"`
+
+	// spec defines the desired state of Datastore
+	// +required
+	Spec DatastoreSpec `json:"spec"`
+
+	// status defines the observed state of Datastore
+	// +optional
+	Status DatastoreStatus `json:"status,omitzero"`
 }
 
 // +kubebuilder:object:root=true
 
-// DatastoreList contains a list of Datastore.
+// DatastoreList contains a list of Datastore
 type DatastoreList struct {
 	metav1.TypeMeta `json:",inline"`
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitzero"`
 	Items           []Datastore `json:"items"`
 }
 
 func init() {
-	SchemeBuilder.Register(&Datastore{}, &DatastoreList{})
+	SchemeBuilder.Register(func(s *runtime.Scheme) error {
+		s.AddKnownTypes(SchemeGroupVersion, &Datastore{}, &DatastoreList{})
+		return nil
+	})
 }
