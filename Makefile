@@ -66,7 +66,7 @@ verify: ## gofmt, go vet, and go mod tidy must change nothing; every dependency 
 	hack/verify-versions.sh
 
 .PHONY: test
-test: verify test-unit bench test-bench-compare verify-testdata test-testdata test-e2e test-e2e-foreign test-e2e-operator-sdk demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, end-to-end, demo.
+test: verify test-unit bench test-bench-compare verify-testdata test-testdata test-docs test-e2e test-e2e-foreign test-e2e-operator-sdk demo ## Run every test: library and plugin (-race), benchmark, golden testdata, its own tests, the README's quick start, end-to-end, demo.
 
 .PHONY: test-unit
 test-unit: cluster-assets-built ## Library and plugin tests, with -race, on the real control plane and the local cluster.
@@ -116,6 +116,10 @@ verify-testdata: build ## Fail when regenerating testdata/project-v3 changes it.
 test-testdata: envtest-assets-built ## Run testdata/project-v3's own make test and make test-e2e-local, then its e2e-local test killed with SIGKILL: nothing may be left behind.
 	hack/test-project.sh testdata/project-v3
 	hack/e2e-local-killed.sh testdata/project-v3
+
+.PHONY: test-docs
+test-docs: cluster-assets-built ## The README's quick start as written, from a new HOME and an empty folder, offline (GOPROXY=off): its make test and make test-e2e-local pass, the checkout is left unchanged. (make test-unit runs the docs' other blocks.)
+	OKT_DOCTEST_QUICKSTART=1 $(GO) test -count=1 -run TestQuickstart -v ./hack/doctest
 
 .PHONY: test-e2e
 test-e2e: build envtest-assets-built ## Scaffold projects with okt, with stock kubebuilder (go.mod's, v4.16.0) + the external plugin, and with kubebuilder v4.6.0 + the plugin; check their versions, build and test each.

@@ -15,7 +15,7 @@
 # okt library moves operator-sdk's go/v4 scaffold to them).
 # Offline: no container engine, the Makefile's tools come from okt's tools
 # cache (LOCALBIN, the folder of operator-sdk's kubebuilder), operator-sdk
-# from OPERATOR_SDK, envtest from hack/envtest-shim.sh; Go modules come
+# from OPERATOR_SDK, envtest from okt's control plane (as make test finds it); Go modules come
 # from the module cache.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -95,7 +95,8 @@ scaffold() {
   check_project .
   go build ./...
   step "$name: the project's own make test"
-  make -o "$ENVTEST" test ENVTEST="$ENVTEST" "${make_args[@]}"
+  "$root/hack/controlplane.sh" >/dev/null
+  make test "${make_args[@]}"
 }
 
 scaffold okt okt.orange.com/v1

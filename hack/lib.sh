@@ -21,8 +21,6 @@ kubebuilder_version=$(required "$root/go.mod" sigs.k8s.io/kubebuilder/v4)
 tools_dir() { echo "$cache/tools/kubebuilder-$1"; }
 export LOCALBIN=${LOCALBIN:-$(tools_dir "$kubebuilder_version")}
 mkdir -p "$LOCALBIN"
-# setup-envtest downloads from the internet: stand in for it.
-export ENVTEST="$root/hack/envtest-shim.sh"
 
 # check_versions <project folder>: the project's controller-runtime and
 # k8s.io modules are those okt's go.mod requires (the okt library moves a

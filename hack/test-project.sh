@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs a scaffolded project's own tests, offline:
 #   hack/test-project.sh <project folder>
-# 1. its `make test` (envtest) on the local control plane, hack/envtest-shim.sh
-#    standing in for setup-envtest;
+# 1. its `make test` (envtest), as a user types it: okt's create api made it
+#    run on okt's control plane (hack/controlplane.sh, built the first time)
+#    instead of downloading setup-envtest;
 # 2. its `make test-e2e-local` (okt's create api adds the target): the
 #    manager, built and run as a process against okt's local cluster, brings
 #    the samples of the okt kinds to Ready with their Pods Running.
@@ -11,7 +12,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$1"
-make -o "$ENVTEST" test ENVTEST="$ENVTEST" LOCALBIN="$LOCALBIN"
+"$root/hack/controlplane.sh" >/dev/null
+make test LOCALBIN="$LOCALBIN"
 assets=$("$root/hack/cluster.sh")
 start=$SECONDS
 KUBEBUILDER_ASSETS="$assets" make test-e2e-local LOCALBIN="$LOCALBIN"

@@ -27,7 +27,10 @@ var cfg *rest.Config
 var binDir string
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
+	logs := testenv.CaptureLogs() // controller-runtime's and client-go's: printed only on a failure
+	code := run(m)
+	logs.Print(code != 0)
+	os.Exit(code)
 }
 
 func run(m *testing.M) int {

@@ -151,8 +151,9 @@ func (a API) CheckLifecycle(fsys afero.Fs, typesComing bool) error {
 }
 
 // scaffoldE2ELocal stages the local end-to-end test (written once), the
-// resource's kind among its okt kinds, and the Makefile target that runs
-// it, and returns their paths.
+// resource's kind among its okt kinds, the Makefile target that runs it and
+// make test on okt's control plane (AddMakefileEnvtest), and returns their
+// paths.
 func (a API) scaffoldE2ELocal(fsys afero.Fs, st *stage) ([]string, error) {
 	res := a.Resource
 	kind := &E2ELocalKind{}
@@ -173,7 +174,9 @@ func (a API) scaffoldE2ELocal(fsys afero.Fs, st *stage) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the Makefile: %w", err)
 	}
-	if out, changed := AddMakefileTarget(makefile); changed {
+	out, changed := AddMakefileTarget(makefile)
+	out, envtest := AddMakefileEnvtest(out)
+	if changed || envtest {
 		if err := st.write("Makefile", out); err != nil {
 			return nil, err
 		}

@@ -239,3 +239,54 @@ func TestE2ELocalMakeHelp(t *testing.T) {
 		t.Errorf("make -n test-e2e-local: %v\n%s", err, out)
 	}
 }
+
+// The test rules of go/v4's Makefile: kubebuilder v4.16.0 and v4.6.0 (the
+// one operator-sdk v1.42 scaffolds).
+const (
+	testRuleV416 = ".PHONY: test\ntest: manifests generate fmt vet setup-envtest ## Run tests.\n\tKUBEBUILDER_ASSETS=\"$(shell \"$(ENVTEST)\" use $(ENVTEST_K8S_VERSION) --bin-dir \"$(LOCALBIN)\" -p path)\" go test $$(go list ./... | grep -v /e2e) -coverprofile cover.out\n\n# TODO(user): e2e\n"
+	testRuleV46  = ".PHONY: test\ntest: manifests generate fmt vet setup-envtest ## Run tests.\n\tKUBEBUILDER_ASSETS=\"$(shell $(ENVTEST) use $(ENVTEST_K8S_VERSION) --bin-dir $(LOCALBIN) -p path)\" go test $$(go list ./... | grep -v /e2e) -coverprofile cover.out\n"
+)
+
+func TestAddMakefileEnvtest(t *testing.T) {
+	for name, tc := range map[string]struct {
+		in      string
+		changed bool
+	}{
+		"go/v4 of kubebuilder v4.16.0": {in: "all: build\n\n" + testRuleV416 + "\nlint:\n", changed: true},
+		"go/v4 of kubebuilder v4.6.0":  {in: testRuleV46, changed: true},
+		"a test rule of the user's":    {in: "test: vet\n\tgo test ./...\n"},
+		"no setup in the recipe":       {in: "test: setup-envtest\n\tgo test ./...\n"},
+		"no test rule":                 {in: "all: build\n"},
+		"empty":                        {in: ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, changed := scaffolds.AddMakefileEnvtest([]byte(tc.in))
+			if changed != tc.changed {
+				t.Fatalf("changed = %v, want %v:\n%s", changed, tc.changed, out)
+			}
+			if !changed {
+				if string(out) != tc.in {
+					t.Errorf("unchanged, but the Makefile differs:\n%s", out)
+				}
+				return
+			}
+			got := string(out)
+			for _, want := range []string{
+				"test: manifests generate fmt vet okt-envtest ## Run tests.\n",
+				`KUBEBUILDER_ASSETS="$(or $(OKT_ENVTEST_ASSETS),$(shell `,
+				" -p path))\" go test $$(go list ./... | grep -v /e2e) -coverprofile cover.out\n\n" + scaffolds.EnvtestFragment,
+			} {
+				if !strings.Contains(got, want) {
+					t.Errorf("no %q in\n%s", want, got)
+				}
+			}
+			if strings.Contains(got, "vet setup-envtest") {
+				t.Errorf("make test still depends on setup-envtest:\n%s", got)
+			}
+			again, changed := scaffolds.AddMakefileEnvtest(out)
+			if changed || string(again) != got {
+				t.Errorf("a second edit changed the Makefile:\n%s", again)
+			}
+		})
+	}
+}

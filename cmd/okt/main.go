@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -82,19 +83,30 @@ func addCreateResource(root *cobra.Command) error {
 }
 
 func versionString() string {
-	return fmt.Sprintf("okt %s (plugin %s, kubebuilder %s)", version, plugin.Key, kubebuilderVersion())
+	api := depVersion(k8sAPIModule)
+	return fmt.Sprintf("okt %s (plugin %s, kubebuilder %s, controller-runtime %s, k8s.io %s: Kubernetes %s)",
+		version, plugin.Key, kubebuilderVersion(), depVersion(controllerRuntimeModule), api, kubernetesMinor(api))
 }
 
-// kubebuilderModule is the module of kubebuilder's CLI and go/v4 scaffold.
-const kubebuilderModule = "sigs.k8s.io/kubebuilder/v4"
+// The modules whose versions okt version prints: the go/v4 scaffold is
+// kubebuilder's, and a project's controller-runtime and k8s.io modules are
+// the okt library's (create api moves the project to them).
+const (
+	kubebuilderModule       = "sigs.k8s.io/kubebuilder/v4"
+	controllerRuntimeModule = "sigs.k8s.io/controller-runtime"
+	k8sAPIModule            = "k8s.io/api"
+)
 
 // kubebuilderVersion returns the version of kubebuilder the binary is built
 // with (go.mod's, v4.16.0 at this writing): the go/v4 scaffold okt init
 // writes is that version's.
-func kubebuilderVersion() string {
+func kubebuilderVersion() string { return depVersion(kubebuilderModule) }
+
+// depVersion returns the version of a module the binary is built with.
+func depVersion(module string) string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
-			if d.Path != kubebuilderModule {
+			if d.Path != module {
 				continue
 			}
 			if d.Replace != nil && d.Replace.Version != "" {
@@ -104,4 +116,14 @@ func kubebuilderVersion() string {
 		}
 	}
 	return "(unknown version)"
+}
+
+// kubernetesMinor returns the Kubernetes release of a k8s.io module
+// version: v0.37.2 is 1.37.
+func kubernetesMinor(v string) string {
+	parts := strings.Split(strings.TrimPrefix(v, "v"), ".")
+	if len(parts) < 2 || parts[0] != "0" {
+		return "(unknown)"
+	}
+	return "1." + parts[1]
 }

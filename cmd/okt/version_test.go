@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/mod/modfile"
@@ -36,7 +37,10 @@ func requiredVersionIn(t *testing.T, gomod, module string) string {
 
 func TestVersionString(t *testing.T) {
 	// A test binary carries the build information of its dependencies too.
-	want := "okt devel (plugin okt.orange.com/v1, kubebuilder " + requiredVersion(t, kubebuilderModule) + ")"
+	api := requiredVersion(t, k8sAPIModule)
+	want := "okt devel (plugin okt.orange.com/v1, kubebuilder " + requiredVersion(t, kubebuilderModule) +
+		", controller-runtime " + requiredVersion(t, controllerRuntimeModule) + ", k8s.io " + api +
+		": Kubernetes 1." + strings.Split(api, ".")[1] + ")"
 	if got := versionString(); got != want {
 		t.Errorf("versionString() = %q, want %q", got, want)
 	}

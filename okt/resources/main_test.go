@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/okt-dev/okt/okt/internal/testapi"
+	"github.com/okt-dev/okt/okt/internal/testenv"
 )
 
 // cfg is the configuration of a real kube-apiserver and etcd (envtest, from
@@ -26,7 +27,10 @@ import (
 var cfg *rest.Config
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
+	logs := testenv.CaptureLogs() // controller-runtime's and client-go's: printed only on a failure
+	code := run(m)
+	logs.Print(code != 0)
+	os.Exit(code)
 }
 
 func run(m *testing.M) int {

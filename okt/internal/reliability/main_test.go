@@ -42,7 +42,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
+	logs := testenv.CaptureLogs() // controller-runtime's and client-go's: printed only on a failure
+	code := run(m)
+	logs.Print(code != 0)
+	os.Exit(code)
 }
 
 func run(m *testing.M) int {
