@@ -51,9 +51,16 @@ func TestBinary(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "okt.orange.com/v1") {
 		t.Errorf("okt version: %v\n%s", err, out)
 	}
-	// The kubebuilder it names is the one go.mod requires.
-	if want := "kubebuilder " + requiredVersion(t, kubebuilderModule) + ")"; !strings.Contains(string(out), want) {
-		t.Errorf("okt version does not say %q:\n%s", want, out)
+	// The kubebuilder, controller-runtime and k8s.io it names are those
+	// go.mod requires.
+	for _, want := range []string{
+		"kubebuilder " + requiredVersion(t, kubebuilderModule) + ",",
+		"controller-runtime " + requiredVersion(t, controllerRuntimeModule) + ",",
+		"k8s.io " + requiredVersion(t, k8sAPIModule) + ":",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("okt version does not say %q:\n%s", want, out)
+		}
 	}
 
 	// Bad input: a clear message, a non-zero exit, nothing written.
