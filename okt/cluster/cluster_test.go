@@ -201,26 +201,7 @@ func TestWorkloads(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer w.Stop()
-		labels := map[string]string{"app": "db"}
-		sts := &appsv1.StatefulSet{
-			ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: ns},
-			Spec: appsv1.StatefulSetSpec{
-				Replicas:    ptr.To[int32](2),
-				ServiceName: "db",
-				Selector:    &metav1.LabelSelector{MatchLabels: labels},
-				Template:    podTemplate(labels),
-				VolumeClaimTemplates: []corev1.PersistentVolumeClaim{{
-					ObjectMeta: metav1.ObjectMeta{Name: "data"},
-					Spec: corev1.PersistentVolumeClaimSpec{
-						AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-						Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{
-							corev1.ResourceStorage: resource.MustParse("1Gi"),
-						}},
-					},
-				}},
-			},
-		}
-		sts.Spec.Template.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
+		sts := statefulSetWithClaim(ns, "db") // 2 replicas, a claim each
 		if err := cl.Create(ctx, sts); err != nil {
 			t.Fatal(err)
 		}
