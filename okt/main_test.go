@@ -26,12 +26,7 @@ var cfg *rest.Config
 // a control plane of their own.
 var binDir string
 
-func TestMain(m *testing.M) {
-	logs := testenv.CaptureLogs() // controller-runtime's and client-go's: printed only on a failure
-	code := run(m)
-	logs.Print(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, run) }
 
 func run(m *testing.M) int {
 	flag.Parse()

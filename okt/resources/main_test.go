@@ -26,12 +26,7 @@ import (
 // those tests are skipped.
 var cfg *rest.Config
 
-func TestMain(m *testing.M) {
-	logs := testenv.CaptureLogs() // controller-runtime's and client-go's: printed only on a failure
-	code := run(m)
-	logs.Print(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, run) }
 
 func run(m *testing.M) int {
 	flag.Parse()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/go-logr/logr/funcr"
 	"k8s.io/klog/v2"
@@ -70,4 +71,14 @@ func (l *Logs) Print(failed bool) {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "the last %d lines of controller-runtime's and client-go's logs:\n%s\n", len(kept), strings.Join(kept, "\n"))
+}
+
+// Main is a TestMain's body: it runs the package's tests (run, m.Run or a
+// function that starts what they share and calls it) with the logs kept by
+// CaptureLogs, prints them if the tests failed, and exits with their code.
+func Main(m *testing.M, run func(*testing.M) int) {
+	logs := CaptureLogs() // controller-runtime's and client-go's: printed only on a failure
+	code := run(m)
+	logs.Print(code != 0)
+	os.Exit(code)
 }
