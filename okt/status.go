@@ -16,6 +16,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/okt-dev/okt/okt/results"
 )
 
 // Condition types the Reconciler manages, kstatus-compatible:
@@ -256,8 +258,8 @@ func statusKey(patch map[string]any) string {
 	return string(data)
 }
 
-// lastStatus remembers, per custom resource, the status patch okt last wrote
-// and the resourceVersion of the copy it wrote it over.
+// lastStatus remembers, per custom resource, the status patch okt last wrote,
+// the resourceVersion of the copy it wrote it over and the one it got back.
 var lastStatus = &statusMemo{}
 
 type statusMemo struct {
@@ -266,14 +268,19 @@ type statusMemo struct {
 }
 
 type writtenStatus struct {
-	over, key string    // the resourceVersion written over, the patch
-	at        time.Time // when
+	over, to, key string    // the resourceVersions written over and got back, the patch
+	at            time.Time // when
 }
 
 // maxStatusMemo bounds the memo: past it, it starts afresh.
 const maxStatusMemo = 100000
 
-func (m *statusMemo) wrote(uid types.UID, over, key string) {
+// staleStatusRequeue is the delay before a reconcile that read a copy older
+// than okt's last status write looks again (its own write's watch event
+// usually comes first).
+const staleStatusRequeue = 250 * time.Millisecond
+
+func (m *statusMemo) wrote(uid types.UID, over, to, key string) {
 	if key == "" {
 		return
 	}
@@ -282,7 +289,7 @@ func (m *statusMemo) wrote(uid types.UID, over, key string) {
 	if m.m == nil || len(m.m) >= maxStatusMemo {
 		m.m = map[types.UID]writtenStatus{}
 	}
-	m.m[uid] = writtenStatus{over, key, time.Now()}
+	m.m[uid] = writtenStatus{over, to, key, time.Now()}
 }
 
 // age returns how long ago okt last wrote the status of uid, false when it
@@ -297,18 +304,30 @@ func (m *statusMemo) age(uid types.UID, now time.Time) (time.Duration, bool) {
 	return now.Sub(w.at), true
 }
 
-// stale reports whether a reconcile that read rv decided the very status okt
-// last wrote over that same copy: it read the copy from before that write,
-// from a cache a step behind. A copy anyone wrote since (another
-// resourceVersion) is not stale.
-func (m *statusMemo) stale(uid types.UID, rv, key string) bool {
-	if key == "" {
-		return false
-	}
+// behind reports whether a reconcile that read rv read the copy okt's last
+// status write was written over: a copy the API server has replaced, from a
+// cache a step behind. same reports whether it decided the very status that
+// write sent. A copy anyone wrote since (another resourceVersion) is not
+// behind, nor is one a write left unchanged (the same resourceVersion back).
+func (m *statusMemo) behind(uid types.UID, rv, key string) (behind, same bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	w, ok := m.m[uid]
-	return ok && w.key == key && w.over == rv
+	if !ok || w.over != rv || w.to == w.over {
+		return false, false
+	}
+	return true, key != "" && w.key == key
+}
+
+// changedOwned reports whether this reconcile created, updated or deleted an
+// owned object.
+func (s *Scope[T]) changedOwned() bool {
+	for _, op := range []results.Op{results.Created, results.Updated, results.Deleted, results.Pruned, results.Recreating} {
+		if s.results.Count(op) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // writeStatus writes what this reconcile changed in the status of the CR: the
@@ -368,11 +387,20 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 			return nil
 		}
 		sent := statusKey(patch)
-		if attempt == 0 && lastStatus.stale(s.cr.GetUID(), base.GetResourceVersion(), sent) {
-			// This reconcile read a copy older than okt's last status write
-			// (a cache a step behind), and decided the same status: the API
-			// server has it. The watch brings a reconcile on a fresh copy.
-			return nil
+		if attempt == 0 {
+			if behind, same := lastStatus.behind(s.cr.GetUID(), base.GetResourceVersion(), sent); same {
+				// This reconcile read a copy older than okt's last status
+				// write (a cache a step behind), and decided the same
+				// status: the API server has it.
+				return nil
+			} else if behind && !s.changedOwned() {
+				// The same stale copy, another status, and no owned
+				// object written (whose inventory this write would carry):
+				// a write over that copy could only meet a conflict.
+				// Decide again on the copy the watch brings.
+				s.results.AddRequeue(CRResource, results.StatusDeferred, staleStatusRequeue)
+				return nil
+			}
 		}
 		body, err := json.Marshal(map[string]any{
 			"metadata": map[string]any{"resourceVersion": base.GetResourceVersion()},
@@ -387,7 +415,7 @@ func (s *Scope[T]) writeStatus(ctx context.Context, original T) error {
 			s.inv.carried, s.inv.sent = true, inventory
 		}
 		if err == nil {
-			lastStatus.wrote(s.cr.GetUID(), base.GetResourceVersion(), sent)
+			lastStatus.wrote(s.cr.GetUID(), base.GetResourceVersion(), s.cr.GetResourceVersion(), sent)
 		}
 		if !apierrors.IsConflict(err) || attempt == 4 {
 			return err
