@@ -61,13 +61,13 @@ const (
 
 // Ops on the status and the finalizer of the CR.
 const (
-	StatusUpdated    Op = "StatusUpdated"
-	StatusUnchanged  Op = "StatusUnchanged"
-	StatusError      Op = "StatusError"
+	StatusUpdated   Op = "StatusUpdated"
+	StatusUnchanged Op = "StatusUnchanged"
+	StatusError     Op = "StatusError"
 	// StatusDeferred: the status changed, but this reconcile read a copy of
 	// the CR older than okt's own last status write (a cache a step
 	// behind): a write would only meet a conflict. Requeued shortly.
-	StatusDeferred Op = "StatusDeferred"
+	StatusDeferred   Op = "StatusDeferred"
 	FinalizerAdded   Op = "FinalizerAdded"
 	FinalizerRemoved Op = "FinalizerRemoved"
 	FinalizerError   Op = "FinalizerError"
