@@ -3,7 +3,10 @@
 # (okt.orange.com/v1) compiled in, and prints the binary's path:
 #   hack/operator-sdk.sh           operator-sdk with okt; linked to bin/operator-sdk
 #   hack/operator-sdk.sh --stock   the same operator-sdk without okt (what a
-#                                  teammate without okt runs); not linked
+#                                  teammate without okt runs); not linked.
+#                                  Built from the same go.mod as the okt
+#                                  build (see below), so that it reuses its
+#                                  compiled packages
 #
 # operator-sdk never discovers plugins: a plugin must be compiled into its
 # binary. This script copies the module's source (github.com/operator-framework/
@@ -121,40 +124,49 @@ patch "remove the ansible bundle" 's{\n\tansibleBundle, _ := plugin\.NewBundleWi
 patch "remove the ansible bundle from the plugins" 's{\n\t\t\tansibleBundle,}{}'
 go mod edit -droprequire=github.com/operator-framework/ansible-operator-plugins
 
+# The go.mod of both builds: okt's library with a replace to this checkout,
+# and (OKT_SDK_DEPS=host) operator-sdk's own version of each module. The
+# stock build's go.mod is the same, so that it reuses every package the okt
+# build compiled (Go keys a compiled package by its module's required
+# version, even when a replace picks another: a stock go.mod would compile
+# all of them again, 224 s of a cold make test); its cli.go imports nothing
+# of okt, so the binary holds nothing of okt (checked below).
+# okt's go.mod requires newer kubebuilder, controller-runtime and k8s.io
+# modules than operator-sdk's: minimal version selection would move the
+# whole operator-sdk build to them (its go/v4 scaffold would become
+# kubebuilder's newer one). With OKT_SDK_DEPS=host (the default) every
+# module of operator-sdk's own build list keeps its version (a replace
+# pins each module okt would raise): okt's plugin is compiled against
+# operator-sdk's kubebuilder, and the binary differs from stock
+# operator-sdk only by okt. OKT_SDK_DEPS=okt leaves minimal version
+# selection alone (docs/compatibility.md measures both).
+# modules: "path version" of each module of the build list, but the main
+# module and the replaced ones.
+modules() {
+  GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go list -m -e -f '{{if not .Main}}{{if not .Replace}}{{.Path}} {{.Version}}{{end}}{{end}}' all | LC_ALL=C sort
+}
+own=$(modules)
+go mod edit -require=github.com/okt-dev/okt@v0.0.0-00010101000000-000000000000 -replace=github.com/okt-dev/okt="$root"
+deps=${OKT_SDK_DEPS:-host}
+$stock && deps=host # stock is operator-sdk's versions, always
+case $deps in
+  host)
+    pins=()
+    while read -r path ver; do
+      [ -n "$path" ] && pins+=("-replace=$path=$path@$ver")
+    done < <(LC_ALL=C join <(echo "$own") <(modules) |
+             awk '$2 != $3 {print $1, $2}')
+    if [ ${#pins[@]} -gt 0 ]; then
+      echo "operator-sdk: keeping operator-sdk's versions of ${#pins[@]} modules okt's go.mod would raise" >&2
+      go mod edit "${pins[@]}"
+    fi
+    ;;
+  okt) echo "operator-sdk: OKT_SDK_DEPS=okt: the build takes okt's versions where they are newer" >&2 ;;
+  *) echo "operator-sdk: OKT_SDK_DEPS is host or okt, not $OKT_SDK_DEPS" >&2; exit 2 ;;
+esac
 ver_suffix=""
 if ! $stock; then
-  # okt: the library with a replace to this checkout, and the integrator's lines.
-  # okt's go.mod requires newer kubebuilder, controller-runtime and k8s.io
-  # modules than operator-sdk's: minimal version selection would move the
-  # whole operator-sdk build to them (its go/v4 scaffold would become
-  # kubebuilder's newer one). With OKT_SDK_DEPS=host (the default) every
-  # module of operator-sdk's own build list keeps its version (a replace
-  # pins each module okt would raise): okt's plugin is compiled against
-  # operator-sdk's kubebuilder, and the binary differs from stock
-  # operator-sdk only by okt. OKT_SDK_DEPS=okt leaves minimal version
-  # selection alone (docs/compatibility.md measures both).
-  # modules: "path version" of each module of the build list, but the main
-  # module and the replaced ones.
-  modules() {
-    GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go list -m -e -f '{{if not .Main}}{{if not .Replace}}{{.Path}} {{.Version}}{{end}}{{end}}' all | LC_ALL=C sort
-  }
-  own=$(modules)
-  go mod edit -require=github.com/okt-dev/okt@v0.0.0-00010101000000-000000000000 -replace=github.com/okt-dev/okt="$root"
-  case ${OKT_SDK_DEPS:-host} in
-    host)
-      pins=()
-      while read -r path ver; do
-        [ -n "$path" ] && pins+=("-replace=$path=$path@$ver")
-      done < <(LC_ALL=C join <(echo "$own") <(modules) |
-               awk '$2 != $3 {print $1, $2}')
-      if [ ${#pins[@]} -gt 0 ]; then
-        echo "operator-sdk: keeping operator-sdk's versions of ${#pins[@]} modules okt's go.mod would raise" >&2
-        go mod edit "${pins[@]}"
-      fi
-      ;;
-    okt) echo "operator-sdk: OKT_SDK_DEPS=okt: the build takes okt's versions where they are newer" >&2 ;;
-    *) echo "operator-sdk: OKT_SDK_DEPS is host or okt, not $OKT_SDK_DEPS" >&2; exit 2 ;;
-  esac
+  # okt: the integrator's lines.
   patch "import okt's plugin" 's{\n(\t"github.com/operator-framework/operator-sdk/internal/util/projutil"\n)}{\n$1\n\toktplugin "github.com/okt-dev/okt/plugin"\n}'
   patch "add okt to the Go bundle" 's{(\n\tgov4Bundle, _ := plugin\.NewBundleWithOptions\(.*?\n\t\)\n)}{$1\t// okt.orange.com/v1, added by okt'"'"'s hack/operator-sdk.sh: okt inside the Go bundle\n\t// (active on okt projects only) and under its own key.\n\tgov4Bundle, oktBundle, oktErr := oktplugin.BundlesFor(gov4Bundle)\n\tif oktErr != nil {\n\t\tlog.Fatal(oktErr)\n\t}\n}s'
   patch "add okt's bundle to the plugins" 's{(\n\t\t\tgov4Bundle,)}{$1\n\t\t\toktBundle,}'
@@ -172,6 +184,10 @@ fi
   export CGO_ENABLED=0 GOFLAGS=-mod=mod
   go build -trimpath -tags containers_image_openpgp -ldflags "$ldflags" -o "$tmp/operator-sdk" ./cmd/operator-sdk
 ) >&2
+if $stock && go version -m "$tmp/operator-sdk" | grep -q 'github.com/okt-dev/okt'; then
+  echo "operator-sdk: the stock build holds okt's packages (go version -m $tmp/operator-sdk)" >&2
+  exit 1
+fi
 mkdir -p "$dir"
 mv "$tmp/operator-sdk" "$bin"
 if ! $stock; then
