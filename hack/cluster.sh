@@ -5,9 +5,9 @@
 #   kube-apiserver, etcd             hack/controlplane.sh (hack/tools)
 #   kube-controller-manager,
 #   kube-scheduler                   k8s.io/kubernetes, pinned in hack/tools
-#   kwok                             sigs.k8s.io/kwok, pinned in hack/kwok (its
-#                                    own module: it does not move the versions
-#                                    kube-apiserver is built with)
+#   kwok                             sigs.k8s.io/kwok, pinned in hack/tools too
+#                                    (it reuses the Kubernetes packages the
+#                                    others compiled; see hack/tools/tools.go)
 #
 # kube-controller-manager and kube-scheduler go into the control plane's
 # folder, whose key (the Kubernetes and etcd versions) is theirs too:
@@ -27,9 +27,9 @@ version() {
   awk -v m="$1" '{ for (i = 1; i < NF; i++) if ($i == m && $(i+1) ~ /^v/) { print $(i+1); exit } }' "$2"
 }
 k8s_version=$(version k8s.io/kubernetes "$here/tools/go.mod")
-kwok_version=$(version sigs.k8s.io/kwok "$here/kwok/go.mod")
+kwok_version=$(version sigs.k8s.io/kwok "$here/tools/go.mod")
 if [ -z "$k8s_version" ] || [ -z "$kwok_version" ]; then
-  echo "cluster: cannot read the versions of k8s.io/kubernetes ($k8s_version) and sigs.k8s.io/kwok ($kwok_version) in hack/tools/go.mod and hack/kwok/go.mod" >&2
+  echo "cluster: cannot read the versions of k8s.io/kubernetes ($k8s_version) and sigs.k8s.io/kwok ($kwok_version) in hack/tools/go.mod" >&2
   exit 1
 fi
 dir="$controlplane-kwok${kwok_version#v}"
@@ -62,11 +62,11 @@ kube_ldflags="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io
 build "$here/tools" "$controlplane" kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager -ldflags "$kube_ldflags"
 build "$here/tools" "$controlplane" kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler -ldflags "$kube_ldflags"
 # kwok's version string is already set in its source: no ldflags.
-build "$here/kwok" "$dir" kwok sigs.k8s.io/kwok/cmd/kwok
+build "$here/tools" "$dir" kwok sigs.k8s.io/kwok/cmd/kwok
 # Since v0.8 kwok has no default stages: okt/cluster passes it those kwokctl
 # uses by default, from kwok's release (its module), in one file.
 if [ ! -s "$dir/kwok-stages.yaml" ]; then
-  src=$(cd "$here/kwok" && GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+  src=$(cd "$here/tools" && GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
   tmp=$(mktemp "$dir/.kwok-stages.XXXXXX")
   for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
            pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
