@@ -398,7 +398,7 @@ func (s *Scope[T]) waits(r resources.Resource) bool {
 }
 
 func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
-	if r.Exists() {
+	if r.Exists() || s.awaitOwnCreate(ctx, r) {
 		return s.checkOwner(r)
 	}
 	name := resName(r)
@@ -422,6 +422,7 @@ func (s *Scope[T]) create(ctx context.Context, r resources.Resource) error {
 		return err
 	}
 	invalids.forget(s.cr.GetUID(), r.Key())
+	ownCreates.created(r.Key(), time.Now())
 	s.created = append(s.created, r)
 	s.results.AddSuccess(name, results.Created)
 	s.log.V(1).Info("created", "resource", name)

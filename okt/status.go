@@ -281,7 +281,7 @@ const maxStatusMemo = 100000
 const staleStatusRequeue = 250 * time.Millisecond
 
 func (m *statusMemo) wrote(uid types.UID, over, to, key string) {
-	if key == "" {
+	if key == "" || uid == "" { // no UID: not from an API server (a fake client)
 		return
 	}
 	m.mu.Lock()

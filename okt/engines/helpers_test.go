@@ -3,8 +3,10 @@ package engines_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -46,8 +48,11 @@ func newScheme(t testing.TB) *runtime.Scheme {
 // newWidget returns a Widget, being deleted if deleted is true.
 func newWidget(deleted bool) *testapi.Widget {
 	w := &testapi.Widget{
-		TypeMeta:   metav1.TypeMeta{APIVersion: testapi.GroupVersion.String(), Kind: "Widget"},
-		ObjectMeta: metav1.ObjectMeta{Name: "w", Namespace: "default", UID: "uid-w", Generation: 1},
+		TypeMeta: metav1.TypeMeta{APIVersion: testapi.GroupVersion.String(), Kind: "Widget"},
+		// A UID of its own, as an API server gives: okt remembers what it
+		// wrote per UID for the whole process, and each test is another
+		// fake cluster.
+		ObjectMeta: metav1.ObjectMeta{Name: "w", Namespace: "default", UID: types.UID(fmt.Sprintf("uid-w-%d", widgetUIDs.Add(1))), Generation: 1},
 		Spec:       testapi.WidgetSpec{Message: "hello"},
 	}
 	if deleted {
@@ -57,6 +62,8 @@ func newWidget(deleted bool) *testapi.Widget {
 	}
 	return w
 }
+
+var widgetUIDs atomic.Int64
 
 // newClient returns a fake client holding objs.
 func newClient(t testing.TB, objs ...client.Object) client.WithWatch {
