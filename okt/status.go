@@ -2,6 +2,7 @@ package okt
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -236,8 +237,10 @@ func mergeDiff(before, after map[string]any) map[string]any {
 }
 
 // statusKey renders a status patch for comparison with the last one written:
-// its JSON without the conditions' lastTransitionTime (a reconcile on a
-// stale copy sets a new one for the same decision).
+// the SHA-256 of its JSON without the conditions' lastTransitionTime (a
+// reconcile on a stale copy sets a new one for the same decision). The
+// digest, not the JSON, is what the memo keeps: 32 bytes per custom
+// resource instead of its whole status.
 func statusKey(patch map[string]any) string {
 	cp := make(map[string]any, len(patch))
 	for k, v := range patch {
@@ -255,7 +258,8 @@ func statusKey(patch map[string]any) string {
 	if err != nil {
 		return ""
 	}
-	return string(data)
+	sum := sha256.Sum256(data)
+	return string(sum[:])
 }
 
 // lastStatus remembers, per custom resource, the status patch okt last wrote,

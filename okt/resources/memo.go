@@ -4,12 +4,16 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"hash"
+	"maps"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 )
 
 // memo remembers, for the whole process, what change detection already
@@ -51,6 +55,27 @@ type desiredMemo struct {
 
 type verifiedMemo struct {
 	resourceVersion, hash string
+	// The live object's generation and metadata when it was verified: a
+	// later resourceVersion of a kind whose generation counts its spec's
+	// changes (generationCountsSpec), with the same generation and the same
+	// metadata, changed only its status.
+	generation  int64
+	labels      map[string]string
+	annotations map[string]string
+	owners      []metav1.OwnerReference
+	finalizers  []string
+}
+
+// generationCountsSpec reports whether the API server raises the
+// generation of objects of this kind at every change of anything but their
+// metadata and status (workloads: their status changes often while they
+// roll out). Other kinds are checked at every resourceVersion.
+func generationCountsSpec(k Key) bool {
+	switch k.Group + "/" + k.Kind {
+	case "apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet", "batch/Job", "batch/CronJob":
+		return true
+	}
+	return false
 }
 
 // fingerprint returns the SHA-256 of obj's encoding, and false if it cannot
@@ -167,7 +192,39 @@ func (m *memory) isVerified(uid types.UID, rv, hash string) bool {
 	return ok && v.resourceVersion == rv && v.hash == hash
 }
 
-func (m *memory) rememberVerified(uid types.UID, rv, hash string) {
+// onlyStatusChanged reports whether live, of a kind whose generation counts
+// its spec's changes, is the object verified without drift against hash at
+// another resourceVersion with the same generation and metadata: only its
+// status changed since, and the verdict holds. It then remembers live's
+// resourceVersion as verified.
+func (m *memory) onlyStatusChanged(k Key, live metav1.Object, hash string) bool {
+	uid, rv, gen := live.GetUID(), live.GetResourceVersion(), live.GetGeneration()
+	if uid == "" || rv == "" || gen <= 0 || !generationCountsSpec(k) {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.verified[uid]
+	if !ok || v.hash != hash || v.generation != gen ||
+		!maps.Equal(v.labels, live.GetLabels()) || !maps.Equal(v.annotations, live.GetAnnotations()) ||
+		!sameOwners(v.owners, live.GetOwnerReferences()) || !slices.Equal(v.finalizers, live.GetFinalizers()) {
+		return false
+	}
+	v.resourceVersion = rv
+	m.verified[uid] = v
+	return true
+}
+
+func sameOwners(a, b []metav1.OwnerReference) bool {
+	return slices.EqualFunc(a, b, func(x, y metav1.OwnerReference) bool {
+		return x.UID == y.UID && x.APIVersion == y.APIVersion && x.Kind == y.Kind && x.Name == y.Name &&
+			ptr.Deref(x.Controller, false) == ptr.Deref(y.Controller, false) &&
+			ptr.Deref(x.BlockOwnerDeletion, false) == ptr.Deref(y.BlockOwnerDeletion, false)
+	})
+}
+
+func (m *memory) rememberVerified(live metav1.Object, hash string) {
+	uid, rv := live.GetUID(), live.GetResourceVersion()
 	if uid == "" || rv == "" {
 		return
 	}
@@ -176,7 +233,9 @@ func (m *memory) rememberVerified(uid types.UID, rv, hash string) {
 	if m.verified == nil || len(m.verified) >= maxMemo {
 		m.verified = map[types.UID]verifiedMemo{}
 	}
-	m.verified[uid] = verifiedMemo{resourceVersion: rv, hash: hash}
+	m.verified[uid] = verifiedMemo{resourceVersion: rv, hash: hash, generation: live.GetGeneration(),
+		labels: maps.Clone(live.GetLabels()), annotations: maps.Clone(live.GetAnnotations()),
+		owners: slices.Clone(live.GetOwnerReferences()), finalizers: slices.Clone(live.GetFinalizers())}
 }
 
 // immutable returns the refusal remembered for this desired state (hash) on

@@ -194,9 +194,9 @@ func (m *Mutable[O]) findChange() change {
 		return change{CauseDrift, "", "owner reference to " + ref.Name + " missing"}
 	}
 	uid, rv := m.live.GetUID(), m.live.GetResourceVersion()
-	if memo.isVerified(uid, rv, m.hash) {
+	if memo.isVerified(uid, rv, m.hash) || memo.onlyStatusChanged(m.key, m.live, m.hash) {
 		checks.fast.Add(1)
-		return change{} // this very live object was checked against this desired state
+		return change{} // this very live object (or its spec and metadata) was checked against this desired state
 	}
 	checks.full.Add(1)
 	if err := m.ensureIntent(); err != nil {
@@ -210,7 +210,7 @@ func (m *Mutable[O]) findChange() change {
 		m.drift = d
 		return change{CauseDrift, d.Path, "live object drifted: " + d.String()}
 	}
-	memo.rememberVerified(uid, rv, m.hash)
+	memo.rememberVerified(m.live, m.hash)
 	return change{}
 }
 

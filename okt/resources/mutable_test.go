@@ -457,3 +457,63 @@ func TestUpdateError(t *testing.T) {
 		t.Error("NeedsUpdate() = false after a failed Update")
 	}
 }
+
+// TestDeploymentStatusChangeTakesFastPath: a Deployment verified without
+// drift whose later resourceVersions changed only its status (a rollout's
+// status writes: same generation, same metadata) is not converted and
+// compared again; a change of its spec (a new generation) or of its
+// metadata (another writer's label) is, and a drift in its spec is found.
+func TestDeploymentStatusChangeTakesFastPath(t *testing.T) {
+	env := newEnv(t)
+	ctx := t.Context()
+	build := func() *resources.Mutable[*appsv1.Deployment] {
+		return resources.NewMutable(hashedDeployment(), nil)
+	}
+	created := build()
+	if err := created.Prepare(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	if err := created.Create(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string, wantNeed bool, wantFull int64) {
+		t.Helper()
+		m := build()
+		if err := m.Prepare(ctx, env); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Fetch(ctx, env); err != nil {
+			t.Fatal(err)
+		}
+		fullBefore, _ := resources.DriftChecks()
+		need, reason := m.NeedsUpdate()
+		full, _ := resources.DriftChecks()
+		if need != wantNeed || full-fullBefore != wantFull {
+			t.Errorf("%s: NeedsUpdate() = %v (%s) with %d full drift checks, want %v with %d", step, need, reason, full-fullBefore, wantNeed, wantFull)
+		}
+	}
+	check("first look", false, 1)
+	check("the same resourceVersion", false, 0)
+
+	dep := get(t, env, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns}})
+	dep.Status.ObservedGeneration = dep.Generation
+	dep.Status.Replicas = 2
+	if err := env.Client.Status().Update(ctx, dep); err != nil {
+		t.Fatal(err)
+	}
+	check("a status write", false, 0)
+
+	dep = get(t, env, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns}})
+	dep.Labels = map[string]string{"team": "other"}
+	if err := env.Client.Update(ctx, dep); err != nil {
+		t.Fatal(err)
+	}
+	check("another writer's label", false, 1)
+
+	dep = get(t, env, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns}})
+	dep.Spec.Template.Spec.Containers[0].Image = "nginx:edited"
+	if err := env.Client.Update(ctx, dep); err != nil {
+		t.Fatal(err)
+	}
+	check("an edit of the image", true, 1)
+}
