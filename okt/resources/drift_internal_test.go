@@ -70,7 +70,10 @@ func withServerState(desired *appsv1.Deployment) *appsv1.Deployment {
 	liveVersion++
 	live.ResourceVersion = strconv.Itoa(liveVersion)
 	live.UID = "dep-uid"
-	live.Generation = 3
+	// And its own generation: the tests edit the spec of these states, which
+	// an API server counts (change detection trusts a workload's
+	// generation to say whether anything but its status changed).
+	live.Generation = int64(liveVersion)
 	live.CreationTimestamp = metav1.Now()
 	live.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "okt", Operation: metav1.ManagedFieldsOperationApply}}
 	live.Annotations["deployment.kubernetes.io/revision"] = "3"
@@ -96,7 +99,7 @@ func withServerState(desired *appsv1.Deployment) *appsv1.Deployment {
 	c.TerminationMessagePolicy = corev1.TerminationMessageReadFile
 	c.ImagePullPolicy = corev1.PullIfNotPresent
 	c.Ports[0].Protocol = corev1.ProtocolTCP
-	live.Status = appsv1.DeploymentStatus{ObservedGeneration: 3, Replicas: 2, ReadyReplicas: 2}
+	live.Status = appsv1.DeploymentStatus{ObservedGeneration: live.Generation, Replicas: 2, ReadyReplicas: 2}
 	return live
 }
 
