@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"hash"
+	"hash/maphash"
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -55,15 +57,12 @@ type desiredMemo struct {
 
 type verifiedMemo struct {
 	resourceVersion, hash string
-	// The live object's generation and metadata when it was verified: a
-	// later resourceVersion of a kind whose generation counts its spec's
-	// changes (generationCountsSpec), with the same generation and the same
+	// The live object's generation and a digest of its metadata when it was
+	// verified: a later resourceVersion of a kind whose generation counts
+	// its spec's changes (generationCountsSpec), with the same generation and
 	// metadata, changed only its status.
-	generation  int64
-	labels      map[string]string
-	annotations map[string]string
-	owners      []metav1.OwnerReference
-	finalizers  []string
+	generation int64
+	meta       uint64
 }
 
 // generationCountsSpec reports whether the API server raises the
@@ -202,12 +201,11 @@ func (m *memory) onlyStatusChanged(k Key, live metav1.Object, hash string) bool 
 	if uid == "" || rv == "" || gen <= 0 || !generationCountsSpec(k) {
 		return false
 	}
+	sum := metaSum(live)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v, ok := m.verified[uid]
-	if !ok || v.hash != hash || v.generation != gen ||
-		!maps.Equal(v.labels, live.GetLabels()) || !maps.Equal(v.annotations, live.GetAnnotations()) ||
-		!sameOwners(v.owners, live.GetOwnerReferences()) || !slices.Equal(v.finalizers, live.GetFinalizers()) {
+	if !ok || v.hash != hash || v.generation != gen || v.meta != sum {
 		return false
 	}
 	v.resourceVersion = rv
@@ -215,15 +213,40 @@ func (m *memory) onlyStatusChanged(k Key, live metav1.Object, hash string) bool 
 	return true
 }
 
-func sameOwners(a, b []metav1.OwnerReference) bool {
-	return slices.EqualFunc(a, b, func(x, y metav1.OwnerReference) bool {
-		return x.UID == y.UID && x.APIVersion == y.APIVersion && x.Kind == y.Kind && x.Name == y.Name &&
-			ptr.Deref(x.Controller, false) == ptr.Deref(y.Controller, false) &&
-			ptr.Deref(x.BlockOwnerDeletion, false) == ptr.Deref(y.BlockOwnerDeletion, false)
-	})
+// metaSeed keys metaSum: its digests are compared within the process only.
+var metaSeed = maphash.MakeSeed()
+
+// metaSum digests what okt declares in an object's metadata, and what
+// others may change there without a new generation: labels, annotations
+// (both in key order), owner references and finalizers.
+func metaSum(obj metav1.Object) uint64 {
+	var h maphash.Hash
+	h.SetSeed(metaSeed)
+	sep := func() { h.WriteByte(0) }
+	for _, m := range []map[string]string{obj.GetLabels(), obj.GetAnnotations()} {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			h.WriteString(k)
+			sep()
+			h.WriteString(m[k])
+			sep()
+		}
+		h.WriteByte(1)
+	}
+	for _, o := range obj.GetOwnerReferences() {
+		for _, f := range []string{o.APIVersion, o.Kind, o.Name, string(o.UID), strconv.FormatBool(ptr.Deref(o.Controller, false)), strconv.FormatBool(ptr.Deref(o.BlockOwnerDeletion, false))} {
+			h.WriteString(f)
+			sep()
+		}
+	}
+	h.WriteByte(1)
+	for _, f := range obj.GetFinalizers() {
+		h.WriteString(f)
+		sep()
+	}
+	return h.Sum64()
 }
 
-func (m *memory) rememberVerified(live metav1.Object, hash string) {
+func (m *memory) rememberVerified(k Key, live metav1.Object, hash string) {
 	uid, rv := live.GetUID(), live.GetResourceVersion()
 	if uid == "" || rv == "" {
 		return
@@ -233,9 +256,11 @@ func (m *memory) rememberVerified(live metav1.Object, hash string) {
 	if m.verified == nil || len(m.verified) >= maxMemo {
 		m.verified = map[types.UID]verifiedMemo{}
 	}
-	m.verified[uid] = verifiedMemo{resourceVersion: rv, hash: hash, generation: live.GetGeneration(),
-		labels: maps.Clone(live.GetLabels()), annotations: maps.Clone(live.GetAnnotations()),
-		owners: slices.Clone(live.GetOwnerReferences()), finalizers: slices.Clone(live.GetFinalizers())}
+	v := verifiedMemo{resourceVersion: rv, hash: hash}
+	if generationCountsSpec(k) {
+		v.generation, v.meta = live.GetGeneration(), metaSum(live)
+	}
+	m.verified[uid] = v
 }
 
 // immutable returns the refusal remembered for this desired state (hash) on

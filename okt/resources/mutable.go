@@ -210,7 +210,7 @@ func (m *Mutable[O]) findChange() change {
 		m.drift = d
 		return change{CauseDrift, d.Path, "live object drifted: " + d.String()}
 	}
-	memo.rememberVerified(m.live, m.hash)
+	memo.rememberVerified(m.key, m.live, m.hash)
 	return change{}
 }
 
