@@ -28,8 +28,9 @@ const (
 )
 
 type createMemo struct {
-	mu sync.Mutex
-	m  map[resources.Key]time.Time
+	mu    sync.Mutex
+	m     map[resources.Key]time.Time
+	swept time.Time
 }
 
 func (m *createMemo) created(k resources.Key, at time.Time) {
@@ -38,12 +39,13 @@ func (m *createMemo) created(k resources.Key, at time.Time) {
 	if m.m == nil {
 		m.m = map[resources.Key]time.Time{}
 	}
-	if len(m.m) >= 10000 { // drop what is out of the window
+	if at.Sub(m.swept) > ownCreateWindow { // drop what is out of the window
 		for key, t := range m.m {
 			if at.Sub(t) > ownCreateWindow {
 				delete(m.m, key)
 			}
 		}
+		m.swept = at
 	}
 	m.m[k] = at
 }
