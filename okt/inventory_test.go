@@ -427,6 +427,26 @@ func TestInventoryDroppedByOldCRD(t *testing.T) {
 	}
 }
 
+// staleReads returns a client counted by counter whose next read of a Gizmo,
+// once serveStale is set, answers stale: a cache a step behind.
+func staleReads(t *testing.T, counter *testenv.Counter, stale *testapi.Gizmo) (c client.WithWatch, serveStale *atomic.Bool) {
+	t.Helper()
+	counted, err := client.NewWithWatch(counter.Wrap(cfg), client.Options{Scheme: testenv.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveStale = &atomic.Bool{}
+	return interceptor.NewClient(counted, interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			if gz, ok := obj.(*testapi.Gizmo); ok && serveStale.CompareAndSwap(true, false) {
+				stale.DeepCopyInto(gz)
+				return nil
+			}
+			return c.Get(ctx, key, obj, opts...)
+		},
+	}), serveStale
+}
+
 // TestInventoryStaleRead: a reconcile that runs on a stale copy of the
 // custom resource (a cache behind the last status write) and creates an
 // object: its status write conflicts, and the retry keeps the entries
@@ -437,20 +457,7 @@ func TestInventoryStaleRead(t *testing.T) {
 	ns := newNamespace(t, plain)
 	g := newGizmo(t, plain, ns, "stale")
 	stale := getGizmo(t, plain, g)
-	counted, err := client.NewWithWatch(counter.Wrap(cfg), client.Options{Scheme: testenv.Scheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var serveStale atomic.Bool
-	c := interceptor.NewClient(counted, interceptor.Funcs{
-		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-			if gz, ok := obj.(*testapi.Gizmo); ok && serveStale.CompareAndSwap(true, false) {
-				stale.DeepCopyInto(gz)
-				return nil
-			}
-			return c.Get(ctx, key, obj, opts...)
-		},
-	})
+	c, serveStale := staleReads(t, counter, stale)
 	type B = okt.Builder[*testapi.Gizmo]
 	world := &invWorld[*testapi.Gizmo]{builders: []B{cmOf[*testapi.Gizmo]("a"), cmOf[*testapi.Gizmo]("b")}}
 	r := okt.New[*testapi.Gizmo](c, okt.EngineFunc[*testapi.Gizmo](world.run))
@@ -480,20 +487,7 @@ func TestStatusStaleCopyDeferred(t *testing.T) {
 	ns := newNamespace(t, plain)
 	g := newGizmo(t, plain, ns, "deferred")
 	stale := getGizmo(t, plain, g)
-	counted, err := client.NewWithWatch(counter.Wrap(cfg), client.Options{Scheme: testenv.Scheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var serveStale atomic.Bool
-	c := interceptor.NewClient(counted, interceptor.Funcs{
-		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-			if gz, ok := obj.(*testapi.Gizmo); ok && serveStale.CompareAndSwap(true, false) {
-				stale.DeepCopyInto(gz)
-				return nil
-			}
-			return c.Get(ctx, key, obj, opts...)
-		},
-	})
+	c, serveStale := staleReads(t, counter, stale)
 	audited := metav1.ConditionFalse
 	world := &invWorld[*testapi.Gizmo]{builders: []okt.Builder[*testapi.Gizmo]{cmOf[*testapi.Gizmo]("a")}}
 	r := okt.New[*testapi.Gizmo](c, okt.EngineFunc[*testapi.Gizmo](func(ctx context.Context, s *okt.Scope[*testapi.Gizmo]) {
