@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -26,6 +27,10 @@ var cfg *rest.Config
 // a control plane of their own.
 var binDir string
 
+// logDir is the folder of the local cluster's component logs, quoted when a
+// wait on its controllers fails (testenv.DescribeStuck).
+var logDir string
+
 func TestMain(m *testing.M) { testenv.Main(m, run) }
 
 func run(m *testing.M) int {
@@ -39,7 +44,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = cl.Stop() }()
-	cfg, binDir = c, cl.BinaryDir()
+	cfg, binDir, logDir = c, cl.BinaryDir(), cl.LogDir()
 	return m.Run()
 }
 
@@ -47,6 +52,16 @@ func run(m *testing.M) int {
 // rollout, a claim bound): they take a second or two, far more on a loaded
 // machine (CI builds while it tests). A bound, never a timed assertion.
 const waitBound = 3 * time.Minute
+
+// stuck says where the workloads of namespace ns stand, for a wait on the
+// local cluster's controllers that failed.
+func stuck(ns string) string {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err.Error()
+	}
+	return testenv.DescribeStuck(context.Background(), cs, ns, logDir)
+}
 
 // needCluster skips t under -short.
 func needCluster(t testing.TB) {

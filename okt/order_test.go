@@ -128,7 +128,7 @@ func TestOrderedObjects(t *testing.T) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("not Ready after %s: %+v; messages %q", waitBound, look(), waitMessages)
+			t.Fatalf("not Ready after %s: %+v; messages %q\n%s", waitBound, look(), waitMessages, stuck(ns))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

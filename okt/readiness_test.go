@@ -236,7 +236,7 @@ func waitReady(t testing.TB, c client.Client, w *testapi.Widget) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not Ready after %v: %+v", w.Name, waitBound, getWidget(t, c, w).Status.Conditions)
+			t.Fatalf("%s not Ready after %v: %+v\n%s", w.Name, waitBound, getWidget(t, c, w).Status.Conditions, stuck(w.Namespace))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

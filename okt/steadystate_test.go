@@ -115,7 +115,7 @@ func reconcileUntilReady(t testing.TB, r reconcile.Reconciler, c client.Client, 
 			return cur
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not Ready after %v: %+v", w.Name, waitBound, cur.Status.Conditions)
+			t.Fatalf("%s not Ready after %v: %+v\n%s", w.Name, waitBound, cur.Status.Conditions, stuck(w.Namespace))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

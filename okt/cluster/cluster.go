@@ -343,6 +343,10 @@ func (c *Cluster) startComponents() error {
 			"--kubeconfig", paths[schedulerBinary],
 			"--secure-port", "0",
 			"--leader-elect=false",
+			// Its log then says why a Pod waits ("Unable to schedule pod")
+			// and when it is bound: one line per Pod, what a test that
+			// waited in vain on a workload needs (testenv.DescribeStuck).
+			"--v=2",
 		},
 		kwokBinary: {
 			"--kubeconfig", paths[kwokBinary],

@@ -1,13 +1,9 @@
 package cluster_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +16,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/okt-dev/okt/okt/cluster"
+	"github.com/okt-dev/okt/okt/internal/testenv"
 )
 
 // statefulSetBound is how long a StatefulSet of 2 replicas with a claim
@@ -95,7 +92,7 @@ func TestStatefulSetsWithClaims(t *testing.T) {
 		return
 	}
 	sort.Strings(stuck)
-	t.Errorf("not Ready within %v: %v\n%s", statefulSetBound, stuck, stuckState(t, cs, ns, stuck, c.LogDir()))
+	t.Errorf("not Ready within %v: %v\n%s", statefulSetBound, stuck, testenv.DescribeStuck(ctx, cs, ns, c.LogDir()))
 }
 
 func statefulSetWithClaim(ns, name string) *appsv1.StatefulSet {
@@ -120,67 +117,4 @@ func statefulSetWithClaim(ns, name string) *appsv1.StatefulSet {
 	}
 	sts.Spec.Template.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
 	return sts
-}
-
-// stuckState describes the stuck StatefulSets, the namespace's Pods that are not Ready, its
-// claims, its events, and the scheduler's and controller manager's log
-// lines about those Pods.
-func stuckState(t *testing.T, cs kubernetes.Interface, ns string, stuck []string, logDir string) string {
-	ctx := context.Background()
-	var b strings.Builder
-	for _, name := range stuck {
-		if sts, err := cs.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
-			fmt.Fprintf(&b, "StatefulSet %s: replicas %d, current %d, ready %d, observedGeneration %d of %d\n", name,
-				sts.Status.Replicas, sts.Status.CurrentReplicas, sts.Status.ReadyReplicas, sts.Status.ObservedGeneration, sts.Generation)
-		}
-	}
-	var names []string
-	if pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{}); err == nil {
-		for i := range pods.Items {
-			p := &pods.Items[i]
-			if podRunningAndReady(p) {
-				continue
-			}
-			names = append(names, p.Name)
-			fmt.Fprintf(&b, "Pod %s: phase %s, node %q, created %s\n", p.Name, p.Status.Phase, p.Spec.NodeName, p.CreationTimestamp.Format(time.RFC3339))
-			for _, c := range p.Status.Conditions {
-				fmt.Fprintf(&b, "    %s=%s %s %s (%s)\n", c.Type, c.Status, c.Reason, c.Message, c.LastTransitionTime.Format(time.RFC3339))
-			}
-		}
-	}
-	if claims, err := cs.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{}); err == nil {
-		for _, c := range claims.Items {
-			if c.Status.Phase != corev1.ClaimBound {
-				fmt.Fprintf(&b, "claim %s: %s, volume %q\n", c.Name, c.Status.Phase, c.Spec.VolumeName)
-			}
-		}
-	}
-	if events, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{}); err == nil {
-		for _, e := range events.Items {
-			if e.Type != corev1.EventTypeNormal {
-				fmt.Fprintf(&b, "event %s %s/%s: %s %s (x%d)\n", e.Type, e.InvolvedObject.Kind, e.InvolvedObject.Name, e.Reason, e.Message, e.Count)
-			}
-		}
-	}
-	for _, component := range []string{"kube-scheduler", "kube-controller-manager", "kwok"} {
-		f, err := os.Open(filepath.Join(logDir, component+".log"))
-		if err != nil {
-			t.Logf("%s's log: %v", component, err)
-			continue
-		}
-		s := bufio.NewScanner(f)
-		s.Buffer(make([]byte, 1<<20), 1<<20)
-		lines := 0
-		for s.Scan() && lines < 40 {
-			for _, name := range names {
-				if strings.Contains(s.Text(), name) {
-					fmt.Fprintf(&b, "%s: %s\n", component, s.Text())
-					lines++
-					break
-				}
-			}
-		}
-		_ = f.Close()
-	}
-	return b.String()
 }
