@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"time"
 
@@ -141,13 +142,45 @@ func profile(which string) (stop func()) {
 		fmt.Fprintln(os.Stderr, "BENCH_PROFILE:", err)
 		return func() {}
 	}
+	// While the manager runs, the live heap's largest size after a
+	// collection, and every 20 s a heap profile (what the caches and
+	// controllers hold at that time; the last one is kept).
+	done, stopped := make(chan struct{}), make(chan struct{})
+	var maxLive uint64
+	go func() {
+		defer close(stopped)
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		tick, snap := time.NewTicker(100*time.Millisecond), time.NewTicker(20*time.Second)
+		defer tick.Stop()
+		defer snap.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				metrics.Read(sample)
+				maxLive = max(maxLive, sample[0].Value.Uint64())
+			case <-snap.C:
+				writeHeap(base + ".live.heap.pprof")
+			}
+		}
+	}()
 	return func() {
+		close(done)
+		<-stopped
+		fmt.Fprintf(os.Stderr, "BENCH_PROFILE: largest live heap %.1f MiB\n", float64(maxLive)/(1<<20))
 		pprof.StopCPUProfile()
 		_ = cpu.Close()
-		goruntime.GC()
-		if heap, err := os.Create(base + ".heap.pprof"); err == nil {
-			_ = pprof.Lookup("allocs").WriteTo(heap, 0)
-			_ = heap.Close()
-		}
+		writeHeap(base + ".heap.pprof")
+	}
+}
+
+// writeHeap writes the heap profile (allocations since start, and what is
+// live after a collection) to file.
+func writeHeap(file string) {
+	goruntime.GC()
+	if heap, err := os.Create(file); err == nil {
+		_ = pprof.Lookup("allocs").WriteTo(heap, 0)
+		_ = heap.Close()
 	}
 }
