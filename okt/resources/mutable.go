@@ -325,7 +325,34 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 		return err
 	}
 	m.live = obj
+	m.verifyWritten()
 	return nil
+}
+
+// Create creates the object with a server-side apply of its body, as
+// Object.Create does, and checks the object the API server answered with.
+func (m *Mutable[O]) Create(ctx context.Context, env Env) error {
+	if err := m.Object.Create(ctx, env); err != nil {
+		return err
+	}
+	m.verifyWritten()
+	return nil
+}
+
+// verifyWritten compares the object the API server answered a write with
+// (m.live) with the apply body, and remembers it as verified when it holds
+// every declared field: the watch event of that very resourceVersion, and
+// the workload status updates after it, then take the fast path in the
+// next reconcile instead of computing the body again and comparing in full.
+// A field an admission webhook changed is a drift, found there as before.
+func (m *Mutable[O]) verifyWritten() {
+	if m.body == nil || m.hash == "" || m.live.GetResourceVersion() == "" {
+		return
+	}
+	checks.full.Add(1)
+	if d, err := m.liveDrift(m.live); err == nil && d == nil {
+		memo.rememberVerified(m.key, m.live, m.hash)
+	}
 }
 
 // ownerRef returns the controller owner reference of the desired object.
