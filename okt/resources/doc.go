@@ -53,7 +53,11 @@
 //     and the field manager that owns it now;
 //   - otherwise nothing is sent, and the live object's UID and
 //     resourceVersion are remembered: the same object is not compared again
-//     until it changes.
+//     until it changes. The object a create or an update answered with is
+//     compared at once, and remembered too. A workload (Deployment,
+//     StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) or a custom resource
+//     whose generation and metadata are those remembered changed only its
+//     status: it is not compared again either.
 //
 // The reason is returned by NeedsUpdate for the logs; for a Secret (or an
 // object built Sensitive) it names the field and masks its values. A change

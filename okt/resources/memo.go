@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 )
 
@@ -67,15 +68,29 @@ type verifiedMemo struct {
 
 // generationCountsSpec reports whether the API server raises the
 // generation of objects of this kind at every change of anything but their
-// metadata and status (workloads: their status changes often while they
-// roll out). Other kinds are checked at every resourceVersion.
+// metadata and status: the workloads (their status changes often while they
+// roll out), and custom resources (of a group client-go's scheme does not
+// know: the API server raises their generation at every change but of
+// metadata and, with a status subresource, status). Other kinds are checked
+// at every resourceVersion. A custom resource whose types were added to
+// client-go's scheme is taken as built in: checked at every resourceVersion.
 func generationCountsSpec(k Key) bool {
 	switch k.Group + "/" + k.Kind {
 	case "apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet", "batch/Job", "batch/CronJob":
 		return true
 	}
-	return false
+	return k.Group != "" && !builtinGroups()[k.Group]
 }
+
+// builtinGroups returns the API groups of client-go's scheme: the
+// Kubernetes API's own.
+var builtinGroups = sync.OnceValue(func() map[string]bool {
+	groups := map[string]bool{}
+	for gvk := range clientgoscheme.Scheme.AllKnownTypes() {
+		groups[gvk.Group] = true
+	}
+	return groups
+})
 
 // fingerprint returns the SHA-256 of obj's encoding, and false if it cannot
 // be encoded. Kubernetes API types are encoded in protobuf, several times

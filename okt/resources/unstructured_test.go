@@ -211,3 +211,64 @@ func TestResourceOfAnyType(t *testing.T) {
 		})
 	}
 }
+
+// TestCustomResourceStatusChangeTakesFastPath: a custom resource's status
+// written by its own operator leaves its generation as it is; okt then
+// finds it unchanged without comparing it again (as a Deployment's rollout),
+// while a change of its spec, which raises the generation, is compared in
+// full and its drift found.
+func TestCustomResourceStatusChangeTakesFastPath(t *testing.T) {
+	env := newEnv(t)
+	ctx := t.Context()
+	t.Cleanup(func() { _ = env.Client.Delete(context.Background(), withKey(serviceMonitor(t), "fast")) })
+	build := func() *resources.Mutable[*unstructured.Unstructured] {
+		return resources.NewMutable(withKey(serviceMonitor(t), "fast"), nil)
+	}
+	created := build()
+	if err := created.Prepare(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	if err := created.Create(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string, wantNeed bool, wantFull int64) {
+		t.Helper()
+		m := build()
+		if err := m.Prepare(ctx, env); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Fetch(ctx, env); err != nil {
+			t.Fatal(err)
+		}
+		fullBefore, _ := resources.DriftChecks()
+		need, reason := m.NeedsUpdate()
+		full, _ := resources.DriftChecks()
+		if need != wantNeed || full-fullBefore != wantFull {
+			t.Errorf("%s: NeedsUpdate() = %v (%s) with %d full drift checks, want %v with %d", step, need, reason, full-fullBefore, wantNeed, wantFull)
+		}
+	}
+	check("first look", false, 0)
+	live := func() *unstructured.Unstructured {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(testapi.ServiceMonitorGVK)
+		return get(t, env, withKey(u, "fast"))
+	}
+	for i := range 3 { // the other operator's status writes
+		u := live()
+		if err := unstructured.SetNestedField(u.Object, int64(i+1), "status", "observedGeneration"); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Client.Status().Update(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		check("a status write", false, 0)
+	}
+	u := live()
+	if err := unstructured.SetNestedField(u.Object, "other", "spec", "jobLabel"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Client.Update(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	check("an edit of the spec", true, 1)
+}
