@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/okt-dev/okt/okt/cluster"
+	"github.com/okt-dev/okt/okt/internal/testenv"
 )
 
 // startCluster starts a cluster that t's cleanup stops, checking that the
@@ -127,18 +128,6 @@ func podTemplate(labels map[string]string) corev1.PodTemplateSpec {
 	}
 }
 
-func podRunningAndReady(p *corev1.Pod) bool {
-	if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil {
-		return false
-	}
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
 // TestWorkloads runs workloads on one cluster: the controllers, the
 // scheduler, kwok and the provisioner at work.
 func TestWorkloads(t *testing.T) {
@@ -181,7 +170,7 @@ func TestWorkloads(t *testing.T) {
 			}
 			running := 0
 			for i := range pods.Items {
-				if podRunningAndReady(&pods.Items[i]) && pods.Items[i].Spec.NodeName != "" {
+				if testenv.PodReady(&pods.Items[i]) && pods.Items[i].Spec.NodeName != "" {
 					running++
 				}
 			}
@@ -232,7 +221,7 @@ func TestWorkloads(t *testing.T) {
 					order = append(order, pod.Name)
 					readyBefore[pod.Name] = ready["db-0"]
 				}
-				ready[pod.Name] = podRunningAndReady(pod)
+				ready[pod.Name] = testenv.PodReady(pod)
 			case <-timeout:
 				break events
 			}
@@ -450,7 +439,7 @@ func TestTwoClusters(t *testing.T) {
 			if err != nil {
 				return false, err.Error()
 			}
-			ok = ok && p.Spec.NodeName == node && podRunningAndReady(p)
+			ok = ok && p.Spec.NodeName == node && testenv.PodReady(p)
 			state = append(state, fmt.Sprintf("%s on %q (%s)", name, p.Spec.NodeName, p.Status.Phase))
 		}
 		return ok, strings.Join(state, ", ")

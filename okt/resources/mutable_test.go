@@ -458,6 +458,28 @@ func TestUpdateError(t *testing.T) {
 	}
 }
 
+// checkDrift returns a check of a new reconcile of the resource build
+// makes: prepared, read, and whether NeedsUpdate wants a write with how many
+// full drift checks it took (0 on the fast path).
+func checkDrift[O client.Object](t *testing.T, env resources.Env, build func() *resources.Mutable[O]) func(step string, wantNeed bool, wantFull int64) {
+	return func(step string, wantNeed bool, wantFull int64) {
+		t.Helper()
+		m := build()
+		if err := m.Prepare(t.Context(), env); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Fetch(t.Context(), env); err != nil {
+			t.Fatal(err)
+		}
+		fullBefore, _ := resources.DriftChecks()
+		need, reason := m.NeedsUpdate()
+		full, _ := resources.DriftChecks()
+		if need != wantNeed || full-fullBefore != wantFull {
+			t.Errorf("%s: NeedsUpdate() = %v (%s) with %d full drift checks, want %v with %d", step, need, reason, full-fullBefore, wantNeed, wantFull)
+		}
+	}
+}
+
 // TestDeploymentStatusChangeTakesFastPath: a Deployment verified without
 // drift whose later resourceVersions changed only its status (a rollout's
 // status writes: same generation, same metadata) is not converted and
@@ -481,22 +503,7 @@ func TestDeploymentStatusChangeTakesFastPath(t *testing.T) {
 	if full, _ := resources.DriftChecks(); full-fullBefore != 1 {
 		t.Errorf("Create: %d full drift checks of the answer, want 1", full-fullBefore)
 	}
-	check := func(step string, wantNeed bool, wantFull int64) {
-		t.Helper()
-		m := build()
-		if err := m.Prepare(ctx, env); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Fetch(ctx, env); err != nil {
-			t.Fatal(err)
-		}
-		fullBefore, _ := resources.DriftChecks()
-		need, reason := m.NeedsUpdate()
-		full, _ := resources.DriftChecks()
-		if need != wantNeed || full-fullBefore != wantFull {
-			t.Errorf("%s: NeedsUpdate() = %v (%s) with %d full drift checks, want %v with %d", step, need, reason, full-fullBefore, wantNeed, wantFull)
-		}
-	}
+	check := checkDrift(t, env, build)
 	check("first look (the resourceVersion the create answered with)", false, 0)
 	check("the same resourceVersion", false, 0)
 

@@ -231,22 +231,7 @@ func TestCustomResourceStatusChangeTakesFastPath(t *testing.T) {
 	if err := created.Create(ctx, env); err != nil {
 		t.Fatal(err)
 	}
-	check := func(step string, wantNeed bool, wantFull int64) {
-		t.Helper()
-		m := build()
-		if err := m.Prepare(ctx, env); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Fetch(ctx, env); err != nil {
-			t.Fatal(err)
-		}
-		fullBefore, _ := resources.DriftChecks()
-		need, reason := m.NeedsUpdate()
-		full, _ := resources.DriftChecks()
-		if need != wantNeed || full-fullBefore != wantFull {
-			t.Errorf("%s: NeedsUpdate() = %v (%s) with %d full drift checks, want %v with %d", step, need, reason, full-fullBefore, wantNeed, wantFull)
-		}
-	}
+	check := checkDrift(t, env, build)
 	check("first look", false, 0)
 	live := func() *unstructured.Unstructured {
 		u := &unstructured.Unstructured{}

@@ -57,7 +57,7 @@ func DescribeStuck(ctx context.Context, cs kubernetes.Interface, ns, logDir stri
 	if pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{}); err == nil {
 		for i := range pods.Items {
 			p := &pods.Items[i]
-			if podReady(p) {
+			if PodReady(p) {
 				continue
 			}
 			names = append(names, p.Name)
@@ -122,7 +122,8 @@ func replicas(r *int32) int32 {
 	return *r
 }
 
-func podReady(p *corev1.Pod) bool {
+// PodReady reports whether p is Running and Ready, and not being deleted.
+func PodReady(p *corev1.Pod) bool {
 	if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil {
 		return false
 	}
