@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -72,6 +73,16 @@ func TestStopLeavesNothing(t *testing.T) {
 		existed[p] = err == nil
 	}
 	binDir := realBinaryDir(t)
+	if signal.Ignored(os.Interrupt) {
+		// Started in the background by a non-interactive shell (make
+		// test-stress run with &, a CI job), this process ignores SIGINT,
+		// and so would the helper: an ignored signal stays ignored across
+		// exec, and the SIGINT case then waited for the test's timeout.
+		// A signal this process handles starts as the default in a child.
+		handled := make(chan os.Signal, 1)
+		signal.Notify(handled, os.Interrupt)
+		defer signal.Stop(handled)
+	}
 	for _, tc := range []struct {
 		mode   string
 		signal syscall.Signal // sent once the cluster runs; 0: none
