@@ -311,11 +311,11 @@ func (s *Scope[T]) ownedByLabel(e InventoryEntry) bool {
 	return s.cr.GetNamespace() != "" && e.Namespace != s.cr.GetNamespace()
 }
 
+// liveOf returns the live object of r, read only: it may share its memory
+// with the manager's cache (resources.LiveView). Copy it before a write
+// that decodes the answer into it.
 func liveOf(r resources.Resource) client.Object {
-	if l, ok := r.(interface{ Live() client.Object }); ok {
-		return l.Live()
-	}
-	return nil
+	return resources.LiveView(r)
 }
 
 func prunable(r resources.Resource) bool {

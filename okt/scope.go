@@ -630,7 +630,7 @@ func (s *Scope[T]) immutable(ctx context.Context, r resources.Resource, err erro
 		s.wrote(kindLabel(r.Key()), causeRecreate)
 		obj, opts := r.Desired(), []client.DeleteOption{client.PropagationPolicy(metav1.DeletePropagationBackground)}
 		if live != nil {
-			obj, opts = live, append(opts, client.Preconditions{UID: ptrUID(live.GetUID())})
+			obj, opts = live.DeepCopyObject().(client.Object), append(opts, client.Preconditions{UID: ptrUID(live.GetUID())})
 		}
 		if derr := s.client.Delete(ctx, obj, opts...); derr != nil && !apierrors.IsNotFound(derr) {
 			derr = fmt.Errorf("cannot delete %s to recreate it: %w", name, derr)

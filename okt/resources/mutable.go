@@ -219,8 +219,10 @@ func (m *Mutable[O]) findChange() change {
 func (m *Mutable[O]) liveDrift(live O) (*Drift, error) {
 	mf := live.GetManagedFields()
 	// The managedFields are read as they are, not converted with the rest:
-	// server-side apply makes them the largest part of metadata. live is
-	// this resource's own copy (a cache hands out copies).
+	// server-side apply makes them the largest part of metadata. live is a
+	// typed object (a struct of its own, its metadata a field of it, even
+	// when its maps are a cache's) or an unstructured one read with a copy,
+	// so that setting its managedFields changes no one else's.
 	live.SetManagedFields(nil)
 	u, err := toUnstructured(live)
 	live.SetManagedFields(mf)
@@ -307,7 +309,7 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 		if live, err = migrate(ctx, env, live); err != nil {
 			return err
 		}
-		m.live = live
+		m.keepLive(live, false)
 	}
 	obj, err := applyBody(ctx, env, m.body, m.newObj())
 	if err != nil {
@@ -324,7 +326,7 @@ func (m *Mutable[O]) Update(ctx context.Context, env Env) error {
 		}
 		return err
 	}
-	m.live = obj
+	m.keepLive(obj, false)
 	m.verifyWritten()
 	return nil
 }

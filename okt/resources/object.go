@@ -73,6 +73,12 @@ type Object[O client.Object] struct {
 	prepared bool
 	live     O
 	exists   bool
+	// shared: live was read from a cache without a copy (see Fetch); its
+	// maps, slices and pointers are the cache's, read only. Live hands out
+	// a copy of it, made once.
+	shared bool
+	copied O
+	copyOK bool
 
 	body     map[string]any // the apply body of desired, computed on need
 	leave    [][]segment    // parsed LeaveToOthers paths, once
@@ -201,12 +207,50 @@ func (o *Object[O]) Desired() client.Object {
 }
 
 // Live returns the object as last read or created, or nil if it does not
-// exist. The caller must not modify it.
+// exist. It is the resource's own copy: changing it changes nothing in the
+// cluster or in the manager's cache, but okt's later decisions in this
+// reconcile read the object as it was read.
 func (o *Object[O]) Live() client.Object {
 	if !o.exists {
 		return nil
 	}
+	if !o.shared {
+		return o.live
+	}
+	if !o.copyOK {
+		o.copied, o.copyOK = o.live.DeepCopyObject().(O), true
+	}
+	return o.copied
+}
+
+// liveView returns the live object, or nil if it does not exist, without a
+// copy: read only, as it may share its memory with the manager's cache.
+func (o *Object[O]) liveView() client.Object {
+	if !o.exists {
+		return nil
+	}
 	return o.live
+}
+
+// LiveView returns the live object of r (nil if it does not exist, or if r
+// keeps none) without copying it: okt's own read-only access on every
+// reconcile. The object may share its maps, slices and pointers with the
+// manager's cache: never modify it (Live returns a copy to keep).
+func LiveView(r Resource) client.Object {
+	if v, ok := r.(interface{ liveView() client.Object }); ok {
+		return v.liveView()
+	}
+	if l, ok := r.(interface{ Live() client.Object }); ok {
+		return l.Live()
+	}
+	return nil
+}
+
+// keepLive records obj as the live object: shared when it may share memory
+// with a cache.
+func (o *Object[O]) keepLive(obj O, shared bool) {
+	var zero O
+	o.live, o.exists, o.shared, o.copied, o.copyOK = obj, true, shared, zero, false
 }
 
 // Exists reports whether the object exists.
@@ -266,14 +310,25 @@ func (o *Object[O]) Prepare(_ context.Context, env Env) error {
 	return nil
 }
 
-// Fetch reads the live object.
+// Fetch reads the live object. A typed object is read without a copy
+// (client.UnsafeDisableDeepCopy): a manager's cache then hands out its own
+// object, its maps and slices shared, which okt only reads (Live copies it
+// for others); deep-copying the three objects of a steady reconcile was
+// about a third of its time. An unstructured object is copied as usual: its
+// content is one map, which a shallow copy would share.
 func (o *Object[O]) Fetch(ctx context.Context, env Env) error {
 	if o.initErr != nil {
 		return o.initErr
 	}
 	ctx = o.wireCtx(ctx)
 	live := o.newObj()
-	err := env.Client.Get(ctx, client.ObjectKey{Namespace: o.key.Namespace, Name: o.key.Name}, live)
+	typed := o.maker.gvk.Kind == ""
+	var err error
+	if typed {
+		err = env.Client.Get(ctx, client.ObjectKey{Namespace: o.key.Namespace, Name: o.key.Name}, live, client.UnsafeDisableDeepCopy)
+	} else {
+		err = env.Client.Get(ctx, client.ObjectKey{Namespace: o.key.Namespace, Name: o.key.Name}, live)
+	}
 	switch {
 	case err == nil:
 	case apierrors.IsNotFound(err):
@@ -282,7 +337,14 @@ func (o *Object[O]) Fetch(ctx context.Context, env Env) error {
 	default:
 		return err
 	}
-	o.live, o.exists = live, true
+	if typed && live.GetObjectKind().GroupVersionKind().Empty() && env.Scheme != nil {
+		// A cache that does not copy leaves the type meta out, as its
+		// objects have none; set it on this shallow copy as a copy has it.
+		if gvk, gerr := apiutil.GVKForObject(live, env.Scheme); gerr == nil {
+			live.GetObjectKind().SetGroupVersionKind(gvk)
+		}
+	}
+	o.keepLive(live, typed)
 	return nil
 }
 
@@ -304,7 +366,7 @@ func (o *Object[O]) Create(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	o.live, o.exists = obj, true
+	o.keepLive(obj, false)
 	return nil
 }
 

@@ -61,7 +61,8 @@ func (r Readiness) Ready() bool { return r.State == IsReady }
 type ReadinessFunc func(live client.Object) Readiness
 
 // WithReadiness teaches okt the readiness of an object: fn replaces
-// ReadinessOf for this resource.
+// ReadinessOf for this resource. fn receives the resource's copy of the live
+// object (Live), never the cache's.
 func WithReadiness(fn ReadinessFunc) Option { return func(o *options) { o.readiness = fn } }
 
 // ReadinessReporter is a resource that knows the readiness of its live
@@ -77,7 +78,7 @@ func (o *Object[O]) Readiness() Readiness {
 		return Readiness{State: Progressing, Message: "not created yet"}
 	}
 	if o.opts.readiness != nil {
-		return o.opts.readiness(o.live)
+		return o.opts.readiness(o.Live()) // a copy: the function is the operator's
 	}
 	return ReadinessOf(o.live)
 }
