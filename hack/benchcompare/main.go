@@ -222,7 +222,7 @@ func run(ctx context.Context, cfg config) (err error) {
 			}
 		}
 		fmt.Println()
-		fmt.Print(tableOf(cfg, n, results))
+		fmt.Print(tableOf(cfg, n, results, true))
 		fmt.Println()
 	}
 	if cfg.scale != nil {

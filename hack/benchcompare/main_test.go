@@ -195,6 +195,13 @@ func TestOutputs(t *testing.T) {
 			t.Errorf("bench-scale.md has no %q:\n%s", want, md)
 		}
 	}
+	// The notes on how to read the tables come once, not once per N; the
+	// failed writes, which differ, once per N.
+	for note, want := range map[string]int{"Each controller runs 8 reconciles at once": 1, "Once the window after Ready had passed": 1, "Failed writes, counted above:": 4} {
+		if got := strings.Count(string(md), note); got != want {
+			t.Errorf("bench-scale.md has %q %d times, want %d:\n%s", note, got, want, md)
+		}
+	}
 	for _, f := range []string{"bench-scale.csv", "bench-scale.svg", "bench-scale.png"} {
 		if st, err := os.Stat(filepath.Join(cfg.out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)

@@ -138,7 +138,7 @@ func header(cfg config, n int) string {
 
 // tableOf is the results at n as Markdown tables: the run to Ready and the
 // window after, then the restart (with -restart).
-func tableOf(cfg config, n int, results []measure) string {
+func tableOf(cfg config, n int, results []measure, explain bool) string {
 	var b strings.Builder
 	b.WriteString(header(cfg, n))
 	fmt.Fprintf(&b, "| controller | all Ready after | × floor | writes until Ready | creates | updates | status | custom resource | Events | writes in the %s after | CPU | peak RSS |\n", cfg.after)
@@ -157,24 +157,46 @@ func tableOf(cfg config, n int, results []measure) string {
 			field(func(c counts) int { return c.events }),
 			afterCell(runs), withSpread(over(runs, cpuOf), "%.1f", " s"), withSpread(over(runs, rssOf), "%.0f", " MiB"))
 	}
-	b.WriteString("\nEach controller runs 8 reconciles at once (`controller.Options{MaxConcurrentReconciles: 8}`: the okt scaffold's setting, given to the book and server-side-apply controllers too). ")
-	b.WriteString("The floor is no controller: 8 goroutines of one process list the custom resources once and make the same creates and status writes directly (Ready=False, then Ready=True once a watch of the Deployments shows the custom resource's rolled out): its time is what the cluster itself takes, kube-controller-manager and kwok bringing the Deployments to Available. ")
-	b.WriteString("× floor: the median time to Ready over the floor's. ")
-	b.WriteString("Writes are the process's create, update, patch and delete requests as the API server's audit log records them (\"custom resource\": its metadata, such as an annotation or a finalizer; failed ones included:")
-	for _, c := range controllers {
-		runs := runsOf(results, c, n)
-		fmt.Fprintf(&b, " %s %s,", c, count(over(runs, func(m measure) float64 { return float64(m.untilReady.failed + m.after.failed) })))
+	if explain {
+		b.WriteString("\n" + tableNotes + " ")
+	} else {
+		b.WriteString("\n")
 	}
-	b.WriteString(" answered with an error, such as a 409 Conflict). Writes after Ready may include Events of the reconciles before, which client-go sends from a queue of its own (in parentheses when there are some). CPU is user + system time of the process, from start to stop; peak RSS its maximum resident set size.\n")
+	b.WriteString("Failed writes, counted above:")
+	for i, c := range controllers {
+		runs := runsOf(results, c, n)
+		sep := ","
+		if i == len(controllers)-1 {
+			sep = "."
+		}
+		fmt.Fprintf(&b, " %s %s%s", c, count(over(runs, func(m measure) float64 { return float64(m.untilReady.failed + m.after.failed) })), sep)
+	}
+	b.WriteString("\n")
 	if cfg.restart {
 		b.WriteString("\n")
-		b.WriteString(restartTable(cfg, n, results))
+		b.WriteString(restartTable(cfg, n, results, explain))
 	}
 	return b.String()
 }
 
+// tableNotes says how to read the table of the runs to Ready.
+const tableNotes = "Each controller runs 8 reconciles at once (`controller.Options{MaxConcurrentReconciles: 8}`: the okt scaffold's setting, given to the book and server-side-apply controllers too). " +
+	"The floor is no controller: 8 goroutines of one process list the custom resources once and make the same creates and status writes directly (Ready=False, then Ready=True once a watch of the Deployments shows the custom resource's rolled out): its time is what the cluster itself takes, kube-controller-manager and kwok bringing the Deployments to Available. " +
+	"× floor: the median time to Ready over the floor's. " +
+	"Writes are the process's create, update, patch and delete requests as the API server's audit log records them (\"custom resource\": its metadata, such as an annotation or a finalizer; failed ones included, answered with an error, such as a 409 Conflict). " +
+	"Writes after Ready may include Events of the reconciles before, which client-go sends from a queue of its own (in parentheses when there are some). " +
+	"CPU is user + system time of the process, from start to stop; peak RSS its maximum resident set size."
+
+// restartNotes says how to read the restart table.
+func restartNotes() string {
+	return fmt.Sprintf("Once the window after Ready had passed, the controller was stopped (SIGTERM) and started again, its metrics served on a local port. "+
+		"All reconciled after: from its start to the moment the sum over results of its `controller_runtime_reconcile_total` reached N (read every %s), when it was stopped; "+
+		"a restarted controller's work queue holds each custom resource once (the events of its owned objects merge with it while they wait), so N reconciles are each custom resource reconciled once, unless an event queued one again before the others were done (reconciles: the sum when it was stopped, up to %s later, with those whose result was error, requeue or requeue_after). "+
+		"Reads and writes are its requests in that time as the audit log records them (get: discovery included; a watch once, when it starts); CPU and peak RSS are those of that second process. The floor has no restart.", metricsPoll, metricsPoll)
+}
+
 // restartTable is the restart section at n.
-func restartTable(cfg config, n int, results []measure) string {
+func restartTable(cfg config, n int, results []measure, explain bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Restart against the %d Ready custom resources:\n\n", n)
 	b.WriteString("| controller | all reconciled after | reconciles | reads | get | list | watch | writes | CPU | peak RSS |\n")
@@ -203,10 +225,9 @@ func restartTable(cfg config, n int, results []measure) string {
 			withSpread(r(func(r *restartMeasure) float64 { return r.cpu.Seconds() }), "%.1f", " s"),
 			withSpread(r(func(r *restartMeasure) float64 { return float64(r.peakRSS) / (1 << 20) }), "%.0f", " MiB"))
 	}
-	fmt.Fprintf(&b, "\nOnce the window after Ready had passed, the controller was stopped (SIGTERM) and started again, its metrics served on a local port. "+
-		"All reconciled after: from its start to the moment the sum over results of its `controller_runtime_reconcile_total` reached N (read every %s), when it was stopped; "+
-		"a restarted controller's work queue holds each custom resource once (the events of its owned objects merge with it while they wait), so N reconciles are each custom resource reconciled once, unless an event queued one again before the others were done (reconciles: the sum when it was stopped, up to %s later, with those whose result was error, requeue or requeue_after). "+
-		"Reads and writes are its requests in that time as the audit log records them (get: discovery included; a watch once, when it starts); CPU and peak RSS are those of that second process. The floor has no restart.\n", metricsPoll, metricsPoll)
+	if explain {
+		b.WriteString("\n" + restartNotes() + "\n")
+	}
 	return b.String()
 }
 
@@ -319,11 +340,15 @@ func writeOutputs(cfg config, machine string, results []measure) error {
 		if cfg.scale != nil {
 			fmt.Fprintf(&md, "## N = %d\n\n", n)
 		}
-		md.WriteString(tableOf(cfg, n, results))
+		md.WriteString(tableOf(cfg, n, results, cfg.scale == nil))
 		md.WriteString("\n")
 	}
 	if cfg.scale != nil {
-		md.WriteString("## Growth\n\n")
+		md.WriteString("## How to read the tables\n\n" + tableNotes + "\n")
+		if cfg.restart {
+			md.WriteString("\n" + restartNotes() + "\n")
+		}
+		md.WriteString("\n## Growth\n\n")
 		md.WriteString(exponentsTable(cfg, results))
 		fmt.Fprintf(&md, "\n![time to Ready and CPU seconds against N, log-log](%s.svg)\n", base)
 	} else {
