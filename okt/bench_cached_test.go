@@ -116,23 +116,7 @@ func newCachedWorld(tb testing.TB) *cachedWorld {
 	ns := newNamespace(tb, plain)
 	w := newWidget(tb, plain, ns, "cached")
 	ctx, cancel := context.WithCancel(context.Background())
-	// A cache of every namespace, as a manager's is by default (one limited
-	// to namespaces maps each read to a namespace with the RESTMapper: half
-	// of a reconcile's allocations).
-	c, err := cache.New(cfg, cache.Options{Scheme: testenv.Scheme()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	go func() { _ = c.Start(ctx) }()
-	// Reads fail until Start has run ("the cache is not started": it failed
-	// make bench in one cold run and 1 of 5 runs after it).
-	if !c.WaitForCacheSync(ctx) {
-		tb.Fatal("the informer cache did not start")
-	}
-	cl, err := client.New(cfg, client.Options{Scheme: testenv.Scheme(), Cache: &client.CacheOptions{Reader: c}})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	_, cl := cachedClient(ctx, tb)
 	r := okt.New[*testapi.Widget](cl, okt.EngineFunc[*testapi.Widget](widgetSteps{build: threeKinds}.run))
 	reconcileUntilReady(tb, r, plain, w)
 	// The cache has seen the last status write.
@@ -151,6 +135,29 @@ func newCachedWorld(tb testing.TB) *cachedWorld {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return &cachedWorld{client: cl, w: w, req: request(w), stop: cancel}
+}
+
+// cachedClient returns a started informer cache of every namespace, as a
+// manager's is by default (one limited to namespaces maps each read to a
+// namespace with the RESTMapper: half of a reconcile's allocations), and a
+// client that reads through it; the cache stops with ctx.
+func cachedClient(ctx context.Context, tb testing.TB) (cache.Cache, client.Client) {
+	tb.Helper()
+	c, err := cache.New(cfg, cache.Options{Scheme: testenv.Scheme()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go func() { _ = c.Start(ctx) }()
+	// Reads fail until Start has run ("the cache is not started": it failed
+	// make bench in one cold run and 1 of 5 runs after it).
+	if !c.WaitForCacheSync(ctx) {
+		tb.Fatal("the informer cache did not start")
+	}
+	cl, err := client.New(cfg, client.Options{Scheme: testenv.Scheme(), Cache: &client.CacheOptions{Reader: c}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c, cl
 }
 
 // handWritten is a lean hand-written steady reconcile of the same objects:

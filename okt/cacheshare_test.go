@@ -15,7 +15,6 @@ import (
 
 	"github.com/okt-dev/okt/okt"
 	"github.com/okt-dev/okt/okt/internal/testapi"
-	"github.com/okt-dev/okt/okt/internal/testenv"
 	"github.com/okt-dev/okt/okt/resources"
 )
 
@@ -58,18 +57,7 @@ func TestCacheObjectsStayUnchanged(t *testing.T) {
 	w := newWidget(t, plain, ns, "shared")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c, err := cache.New(cfg, cache.Options{Scheme: testenv.Scheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = c.Start(ctx) }()
-	if !c.WaitForCacheSync(ctx) {
-		t.Fatal("the informer cache did not start")
-	}
-	cl, err := client.New(cfg, client.Options{Scheme: testenv.Scheme(), Cache: &client.CacheOptions{Reader: c}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, cl := cachedClient(ctx, t)
 	var built []resources.Resource
 	build := func(w *testapi.Widget) []resources.Resource {
 		dep := resources.NewMutable(&appsv1.Deployment{ObjectMeta: benchMeta(w, "deploy")}, func(d *appsv1.Deployment) error {
