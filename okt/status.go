@@ -170,8 +170,21 @@ func (s *Scope[T]) applyConditions() bool {
 	return true
 }
 
-// statusMap returns the status of obj as JSON values.
+// statusMap returns the status of obj as JSON values. Only the Status field
+// is encoded when obj has one: the spec and the metadata (managedFields
+// included) would be encoded for nothing.
 func statusMap(obj client.Object) (map[string]any, error) {
+	if f := statusField(obj); f.IsValid() {
+		data, err := json.Marshal(f.Addr().Interface())
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err

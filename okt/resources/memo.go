@@ -38,8 +38,14 @@ var memo = &memory{}
 const maxMemo = 200000
 
 type memory struct {
-	mu       sync.Mutex
-	desired  map[Key]desiredMemo
+	mu sync.Mutex
+	// desired is keyed by a 64-bit digest of the Key (keySum), not the Key:
+	// 8 bytes an entry instead of four strings, and no name kept from the
+	// desired object of the last reconcile. Keys of the same digest would
+	// only share an entry: the fingerprint, which covers the object's name,
+	// namespace and type, decides whether the entry answers, so sharing
+	// costs a computation, never a wrong hash.
+	desired  map[uint64]desiredMemo
 	verified map[types.UID]verifiedMemo
 	refused  map[types.UID]immutableMemo
 }
@@ -178,7 +184,7 @@ type protoMarshaler interface {
 func (m *memory) desiredHash(k Key, fp [sha256.Size]byte) (string, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	d, ok := m.desired[k]
+	d, ok := m.desired[keySum(k)]
 	if !ok || d.fingerprint != fp {
 		return "", false
 	}
@@ -189,9 +195,20 @@ func (m *memory) rememberDesired(k Key, fp [sha256.Size]byte, hash string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.desired == nil || len(m.desired) >= maxMemo {
-		m.desired = map[Key]desiredMemo{}
+		m.desired = map[uint64]desiredMemo{}
 	}
-	m.desired[k] = desiredMemo{fingerprint: fp, hash: hash}
+	m.desired[keySum(k)] = desiredMemo{fingerprint: fp, hash: hash}
+}
+
+// keySum digests k for the desired table.
+func keySum(k Key) uint64 {
+	var h maphash.Hash
+	h.SetSeed(metaSeed)
+	for _, f := range [...]string{k.Group, k.Kind, k.Namespace, k.Name} {
+		h.WriteString(f)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
 }
 
 // isVerified reports whether the live object uid at resourceVersion rv was
