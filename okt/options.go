@@ -75,7 +75,9 @@ func WithMaxCreations(n int) Option { return func(o *options) { o.maxCreations =
 func WithCreationDelay(d time.Duration) Option { return func(o *options) { o.creationDelay = d } }
 
 // WithStopOnError makes the *AllResources operations stop at the first
-// failing resource. Defaults to false: every resource is tried.
+// failing resource, and sends their writes one at a time (without it, the
+// creates of consecutive namespaced resources go out at once). Defaults to
+// false: every resource is tried.
 func WithStopOnError(stop bool) Option { return func(o *options) { o.stopOnError = stop } }
 
 // WithResync requeues every successful reconcile after d, to notice changes
