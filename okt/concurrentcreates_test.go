@@ -142,3 +142,39 @@ func TestCreatesGoOutAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// panicky is a Resource of the operator's own whose Create panics.
+type panicky struct{ resources.Resource }
+
+func (panicky) Create(context.Context, resources.Env) error { panic("boom in Create") }
+
+// TestCreatePanicComesBack: a Resource whose Create panics, sent at once
+// with another create, does not crash the operator from a goroutine of its
+// own: the panic comes back to the reconcile, where okt (or controller-
+// runtime) recovers it, once the other create was answered.
+func TestCreatePanicComesBack(t *testing.T) {
+	needCluster(t)
+	_, _, plain := newClients(t)
+	ns := newNamespace(t, plain)
+	g := newGizmo(t, plain, ns, "boom")
+	world := &invWorld[*testapi.Gizmo]{builders: []okt.Builder[*testapi.Gizmo]{
+		cmOf[*testapi.Gizmo]("a"),
+		func(cr *testapi.Gizmo) (resources.Resource, error) {
+			r, err := cmOf[*testapi.Gizmo]("b")(cr)
+			return panicky{r}, err
+		},
+	}}
+	r := okt.New[*testapi.Gizmo](plain, okt.EngineFunc[*testapi.Gizmo](world.run))
+	var recovered any
+	var err error
+	func() {
+		defer func() { recovered = recover() }()
+		_, err = r.Reconcile(context.Background(), requestOf(g))
+	}()
+	if recovered == nil && (err == nil || !strings.Contains(err.Error(), "boom in Create")) {
+		t.Fatalf("the panic did not come back to the reconcile: recovered %v, error %v", recovered, err)
+	}
+	if err := plain.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "boom-a"}, &corev1.ConfigMap{}); err != nil {
+		t.Errorf("the create sent with the panicking one was not answered: %v", err)
+	}
+}

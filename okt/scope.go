@@ -471,10 +471,22 @@ func (s *Scope[T]) writeAll(ctx context.Context, list []resources.Resource, upda
 		} else if len(batch) > 1 {
 			env := s.env()
 			var wg sync.WaitGroup
+			panics := make([]any, len(batch))
 			for i, r := range batch {
-				wg.Go(func() { answers[i] = r.Create(ctx, env) })
+				wg.Go(func() {
+					// A panic (in a Resource's own Create) goes back to
+					// the reconcile's goroutine, where okt recovers it
+					// as it does any step's, once every request ended.
+					defer func() { panics[i] = recover() }()
+					answers[i] = r.Create(ctx, env)
+				})
 			}
 			wg.Wait()
+			for _, p := range panics {
+				if p != nil {
+					panic(p)
+				}
+			}
 		}
 		for i, r := range batch {
 			fail(s.finishCreate(r, answers[i]))
