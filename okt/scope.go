@@ -465,29 +465,7 @@ func (s *Scope[T]) writeAll(ctx context.Context, list []resources.Resource, upda
 	}
 	var batch []resources.Resource
 	flush := func() {
-		answers := make([]error, len(batch))
-		if len(batch) == 1 {
-			answers[0] = batch[0].Create(ctx, s.env())
-		} else if len(batch) > 1 {
-			env := s.env()
-			var wg sync.WaitGroup
-			panics := make([]any, len(batch))
-			for i, r := range batch {
-				wg.Go(func() {
-					// A panic (in a Resource's own Create) goes back to
-					// the reconcile's goroutine, where okt recovers it
-					// as it does any step's, once every request ended.
-					defer func() { panics[i] = recover() }()
-					answers[i] = r.Create(ctx, env)
-				})
-			}
-			wg.Wait()
-			for _, p := range panics {
-				if p != nil {
-					panic(p)
-				}
-			}
-		}
+		answers := createAtOnce(ctx, s.env(), batch)
 		for i, r := range batch {
 			fail(s.finishCreate(r, answers[i]))
 		}
@@ -520,6 +498,33 @@ func (s *Scope[T]) writeAll(ctx context.Context, list []resources.Resource, upda
 	}
 	flush()
 	return errors.Join(errs...)
+}
+
+// createAtOnce sends the create requests of batch at once and returns their
+// answers, in batch's order. A panic (in a Resource's own Create) goes back
+// to the caller's goroutine, where okt recovers it as it does any step's,
+// once every request ended.
+func createAtOnce(ctx context.Context, env resources.Env, batch []resources.Resource) []error {
+	answers := make([]error, len(batch))
+	if len(batch) == 1 {
+		answers[0] = batch[0].Create(ctx, env)
+		return answers
+	}
+	panics := make([]any, len(batch))
+	var wg sync.WaitGroup
+	for i, r := range batch {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			answers[i] = r.Create(ctx, env)
+		})
+	}
+	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
+	return answers
 }
 
 // CreateOrUpdateAllResources creates the registered resources that do not
