@@ -144,9 +144,13 @@ func profile(which string) (stop func()) {
 	}
 	// While the manager runs, the live heap's largest size after a
 	// collection, and every 20 s a heap profile (what the caches and
-	// controllers hold at that time; the last one is kept).
+	// controllers hold at that time; the last one is kept), and one each
+	// time the live heap grew 5% past its largest size, at most every 2 s
+	// (the last one: what the controller holds at its peak).
 	done, stopped := make(chan struct{}), make(chan struct{})
 	var maxLive uint64
+	var peakLive uint64 // the live heap at the last peak profile
+	var peakAt time.Time
 	go func() {
 		defer close(stopped)
 		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -159,7 +163,12 @@ func profile(which string) (stop func()) {
 				return
 			case <-tick.C:
 				metrics.Read(sample)
-				maxLive = max(maxLive, sample[0].Value.Uint64())
+				live := sample[0].Value.Uint64()
+				maxLive = max(maxLive, live)
+				if live > peakLive+peakLive/20 && time.Since(peakAt) > 2*time.Second {
+					writeHeap(base + ".peak.heap.pprof")
+					peakLive, peakAt = live, time.Now()
+				}
 			case <-snap.C:
 				writeHeap(base + ".live.heap.pprof")
 			}
