@@ -119,7 +119,7 @@ func walkExplicit(v reflect.Value, u any, path string, viaPointer bool, out path
 // walkStruct walks the fields of the struct v that u holds, by JSON name;
 // inline and embedded structs share u.
 func walkStruct(v reflect.Value, u map[string]any, path string, out paths) {
-	for _, f := range structFields(v.Type()) {
+	for _, f := range infoOf(v.Type()).fields {
 		fv := v.Field(f.index)
 		if f.inline {
 			for fv.Kind() == reflect.Pointer {
@@ -199,10 +199,6 @@ func jsonField(f reflect.StructField) (name string, inline bool) {
 	}
 	return name, false
 }
-
-// structFields returns the exported fields of the struct type t that JSON
-// encodes.
-func structFields(t reflect.Type) []field { return infoOf(t).fields }
 
 // markAll marks every zero scalar in u as explicit: u is content the operator
 // wrote as it is.

@@ -145,8 +145,8 @@ func profile(which string) (stop func()) {
 	// While the manager runs, the live heap's largest size after a
 	// collection, and every 20 s a heap profile (what the caches and
 	// controllers hold at that time; the last one is kept), and one each
-	// time the live heap grew 5% past its largest size, at most every 2 s
-	// (the last one: what the controller holds at its peak).
+	// time the live heap grew 5% past its size at the last such profile, at
+	// most every 2 s (the last one: what the controller holds at its peak).
 	done, stopped := make(chan struct{}), make(chan struct{})
 	var maxLive uint64
 	var peakLive uint64 // the live heap at the last peak profile
