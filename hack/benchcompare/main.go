@@ -81,7 +81,7 @@ func main() {
 	flag.StringVar(&scale, "scale", "", "a list of N (100,300,1000,3000): run every controller at each N (-n is then ignored) and, with -out, write bench-scale.md, .csv, .svg and .png instead of bench-compare.*")
 	flag.IntVar(&cfg.repeat, "repeat", 1, "run each controller this many times, alternating (okt, book, ssa, floor, okt, ...), each on a fresh cluster; the table shows medians and min-max")
 	flag.DurationVar(&cfg.after, "after", 30*time.Second, "how long to count writes once every Web is Ready")
-	flag.StringVar(&controllers, "controllers", "okt,book,ssa,floor", "the controllers to run, in order (floor: no controller, the same writes made directly)")
+	flag.StringVar(&controllers, "controllers", "okt,book,ssa,floor", "the controllers to run, in order (floor: no controller, the same writes made directly; floor-apply: the floor making okt's requests, server-side applies and an Event per custom resource; not among the defaults)")
 	flag.DurationVar(&cfg.syncPeriod, "sync-period", 0, "the manager cache's SyncPeriod, the same for all (0: controller-runtime's default, 10 hours)")
 	flag.StringVar(&cfg.out, "out", "", "a folder where to write bench-compare.md, .svg, .png, .csv and -runs.csv (bench-scale.* with -scale); none if empty")
 	flag.BoolVar(&cfg.check, "check", false, "fail unless okt sends the minimum writes until Ready, none after, and none after a restart (with -restart)")
@@ -145,9 +145,9 @@ func (c *config) validate() error {
 	seen := map[string]bool{}
 	for _, name := range c.controllers {
 		switch name {
-		case "okt", "book", "ssa", "floor":
+		case "okt", "book", "ssa", "floor", "floor-apply":
 		default:
-			return fmt.Errorf("-controllers: %q is not okt, book, ssa or floor", name)
+			return fmt.Errorf("-controllers: %q is not okt, book, ssa, floor or floor-apply", name)
 		}
 		if seen[name] {
 			return fmt.Errorf("-controllers: %s twice (use -repeat to run each several times)", name)
@@ -401,7 +401,7 @@ func runOne(ctx context.Context, cfg config, name string, n, run int) (m measure
 		}
 		defer keep(cfg.keepLogs, prefix, work)
 	}
-	restart := cfg.restart && name != "floor"
+	restart := cfg.restart && !isFloor(name)
 	policy := filepath.Join(work, "audit-policy.yaml")
 	if err := os.WriteFile(policy, []byte(auditPolicy(cfg.restart)), 0o600); err != nil {
 		return m, err
@@ -709,3 +709,6 @@ func tail(path string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// isFloor reports whether name is a floor (no controller, no restart).
+func isFloor(name string) bool { return name == "floor" || name == "floor-apply" }

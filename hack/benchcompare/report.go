@@ -27,6 +27,8 @@ var names = map[string]string{
 	"book":  "kubebuilder book (CreateOrUpdate + Status().Update)",
 	"ssa":   "typed server-side apply",
 	"floor": "floor (no controller)",
+	// Not among the defaults: -controllers names it.
+	"floor-apply": "floor making okt's requests (applies, an Event each)",
 }
 
 // runsOf returns the runs of controller at n, in order.
@@ -249,7 +251,7 @@ func exponentsTable(cfg config, results []measure) string {
 			fmtExp(fit(cfg, results, c, rssOf)), fmtExp(fit(cfg, results, c, untilOf)))
 		if cfg.restart {
 			e := math.NaN()
-			if c != "floor" {
+			if !isFloor(c) {
 				e = fit(cfg, results, c, restartOf)
 			}
 			fmt.Fprintf(&b, " %s |", fmtExp(e))
@@ -406,10 +408,11 @@ func runsCSVOf(results []measure) string {
 }
 
 var colors = map[string]color.Color{
-	"okt":   color.RGBA{R: 0xff, G: 0x79, A: 0xff},          // orange
-	"book":  color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, // blue
-	"ssa":   color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}, // grey
-	"floor": color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
+	"okt":         color.RGBA{R: 0xff, G: 0x79, A: 0xff},          // orange
+	"book":        color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, // blue
+	"ssa":         color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}, // grey
+	"floor":       color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
+	"floor-apply": color.RGBA{R: 0x98, G: 0xdf, B: 0x8a, A: 0xff}, // light green
 }
 
 // medianRun returns the run of runs whose time to Ready is the median (the

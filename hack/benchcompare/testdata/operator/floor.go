@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -29,11 +30,20 @@ import (
 // rolled out, Ready=True. No manager, no cache of the Webs, no reconcile,
 // no Event: one request per write, and the time kube-controller-manager and
 // kwok take to bring the Deployments to Available.
+//
+// With Apply (floor-apply), it makes the requests okt makes instead: each
+// object created by a server-side apply (forced, under field manager
+// "floor"), and one Event per Web once its three objects exist, recorded
+// with Events (client-go's recorder, as a manager's). The difference
+// between the two floors is what the cluster spends on okt's choice of
+// requests; the rest of okt's time over floor-apply is its own.
 type Floor struct {
 	Client    client.Client // direct to the API server, no cache
 	Clientset kubernetes.Interface
 	Scheme    *runtime.Scheme
 	Namespace string
+	Apply     bool
+	Events    record.EventRecorder // with Apply
 }
 
 // floorWeb is where one Web is.
@@ -155,6 +165,14 @@ func (f *Floor) Run(ctx context.Context) error {
 // createObjects creates the Deployment, the Service and the ConfigMap of
 // web, controlled by it; one that exists already (a retry) is fine.
 func (f *Floor) createObjects(ctx context.Context, web *webv1.Web) error {
+	if f.Apply {
+		if _, err := applyObjects(ctx, f.Clientset, web, "floor"); err != nil {
+			return err
+		}
+		name := web.Namespace + "/" + objectName(web)
+		f.Events.Eventf(web, corev1.EventTypeNormal, "Created", "Created Deployment %s; Created Service %s; Created ConfigMap %s", name, name, name)
+		return nil
+	}
 	labels := labelsOf(web)
 	meta := metav1.ObjectMeta{Name: objectName(web), Namespace: web.Namespace}
 	dep := &appsv1.Deployment{ObjectMeta: meta}

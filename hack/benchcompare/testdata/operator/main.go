@@ -9,6 +9,9 @@
 //	floor  no controller: the same objects and status writes made directly
 //	       by a client, with as many goroutines as the controllers have
 //	       workers (internal/bench/floor.go)
+//	floor-apply
+//	       the floor making okt's requests: the objects created by
+//	       server-side applies, and an Event per custom resource
 //
 // The three controllers run 8 reconciles at once (the scaffold's
 // MaxConcurrentReconciles; bench.Workers).
@@ -27,10 +30,13 @@ import (
 	"runtime/pprof"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -45,7 +51,7 @@ import (
 func main() {
 	var which, metricsAddr string
 	var syncPeriod time.Duration
-	flag.StringVar(&which, "controller", "okt", "what to run: okt, book, ssa or floor")
+	flag.StringVar(&which, "controller", "okt", "what to run: okt, book, ssa, floor or floor-apply")
 	flag.DurationVar(&syncPeriod, "sync-period", 0, "the manager cache's SyncPeriod; 0 keeps controller-runtime's default (10 hours)")
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "where the manager serves its metrics over HTTP (host:port); 0: no metrics server, as in the scaffolded main.go's default")
 	opts := zap.Options{}
@@ -59,7 +65,7 @@ func main() {
 	utilruntime.Must(webv1.AddToScheme(scheme))
 	ctx := ctrl.SetupSignalHandler()
 
-	if which == "floor" {
+	if which == "floor" || which == "floor-apply" {
 		cfg := ctrl.GetConfigOrDie() // the client-side rate limit off, as the managers'
 		c, err := client.New(cfg, client.Options{Scheme: scheme})
 		if err != nil {
@@ -73,6 +79,13 @@ func main() {
 		}
 		log.Info("starting", "controller", which)
 		floor := &bench.Floor{Client: c, Clientset: cs, Scheme: scheme, Namespace: "default"}
+		if which == "floor-apply" {
+			broadcaster := record.NewBroadcaster()
+			defer broadcaster.Shutdown()
+			broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: cs.CoreV1().Events("")})
+			floor.Apply = true
+			floor.Events = broadcaster.NewRecorder(scheme, corev1.EventSource{Component: "floor"})
+		}
 		if err := floor.Run(ctrl.LoggerInto(ctx, ctrl.Log)); err != nil {
 			log.Error(err, "floor failed")
 			os.Exit(1)
@@ -106,7 +119,7 @@ func main() {
 	case "ssa":
 		err = (&bench.SSAReconciler{Client: mgr.GetClient(), Scheme: mgr.GetScheme()}).SetupWithManager(mgr)
 	default:
-		err = fmt.Errorf("--controller %q: want okt, book, ssa or floor", which)
+		err = fmt.Errorf("--controller %q: want okt, book, ssa, floor or floor-apply", which)
 	}
 	if err != nil {
 		log.Error(err, "unable to set up the controller")

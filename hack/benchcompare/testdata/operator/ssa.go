@@ -39,36 +39,10 @@ func (r *SSAReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	if err := r.Get(ctx, req.NamespacedName, web); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	labels := labelsOf(web)
 	gvk := webv1.GroupVersion.WithKind("Web")
-	owner := metav1ac.OwnerReference().WithAPIVersion(gvk.GroupVersion().String()).WithKind(gvk.Kind).
-		WithName(web.Name).WithUID(web.UID).WithController(true).WithBlockOwnerDeletion(true)
-	apply := metav1.ApplyOptions{FieldManager: fieldOwner, Force: true}
-
-	dep, err := r.clientset.AppsV1().Deployments(web.Namespace).Apply(ctx,
-		appsv1ac.Deployment(objectName(web), web.Namespace).
-			WithLabels(labels).WithOwnerReferences(owner).
-			WithSpec(appsv1ac.DeploymentSpec().
-				WithReplicas(1).
-				WithSelector(metav1ac.LabelSelector().WithMatchLabels(labels)).
-				WithTemplate(corev1ac.PodTemplateSpec().
-					WithLabels(labels).
-					WithSpec(corev1ac.PodSpec().WithContainers(
-						corev1ac.Container().WithName("web").WithImage(image))))), apply)
+	dep, err := applyObjects(ctx, r.clientset, web, fieldOwner)
 	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("cannot apply the Deployment: %w", err)
-	}
-	if _, err := r.clientset.CoreV1().Services(web.Namespace).Apply(ctx,
-		corev1ac.Service(objectName(web), web.Namespace).
-			WithLabels(labels).WithOwnerReferences(owner).
-			WithSpec(corev1ac.ServiceSpec().WithSelector(labels).WithPorts(
-				corev1ac.ServicePort().WithName("http").WithPort(80).WithTargetPort(intstrFrom(8080)))), apply); err != nil {
-		return ctrl.Result{}, fmt.Errorf("cannot apply the Service: %w", err)
-	}
-	if _, err := r.clientset.CoreV1().ConfigMaps(web.Namespace).Apply(ctx,
-		corev1ac.ConfigMap(objectName(web), web.Namespace).
-			WithLabels(labels).WithOwnerReferences(owner), apply); err != nil {
-		return ctrl.Result{}, fmt.Errorf("cannot apply the ConfigMap: %w", err)
+		return ctrl.Result{}, err
 	}
 
 	conditions := readyCondition(web, dep)
@@ -111,3 +85,41 @@ func (r *SSAReconciler) SetupWithManager(mgr ctrl.Manager) error {
 }
 
 func intstrFrom(port int32) intstr.IntOrString { return intstr.FromInt32(port) }
+
+// applyObjects applies web's Deployment, Service and ConfigMap with typed
+// apply configurations under fieldManager, forcing ownership, and returns
+// the Deployment the API server answered with.
+func applyObjects(ctx context.Context, cs kubernetes.Interface, web *webv1.Web, fieldManager string) (*appsv1.Deployment, error) {
+	labels := labelsOf(web)
+	gvk := webv1.GroupVersion.WithKind("Web")
+	owner := metav1ac.OwnerReference().WithAPIVersion(gvk.GroupVersion().String()).WithKind(gvk.Kind).
+		WithName(web.Name).WithUID(web.UID).WithController(true).WithBlockOwnerDeletion(true)
+	apply := metav1.ApplyOptions{FieldManager: fieldManager, Force: true}
+
+	dep, err := cs.AppsV1().Deployments(web.Namespace).Apply(ctx,
+		appsv1ac.Deployment(objectName(web), web.Namespace).
+			WithLabels(labels).WithOwnerReferences(owner).
+			WithSpec(appsv1ac.DeploymentSpec().
+				WithReplicas(1).
+				WithSelector(metav1ac.LabelSelector().WithMatchLabels(labels)).
+				WithTemplate(corev1ac.PodTemplateSpec().
+					WithLabels(labels).
+					WithSpec(corev1ac.PodSpec().WithContainers(
+						corev1ac.Container().WithName("web").WithImage(image))))), apply)
+	if err != nil {
+		return nil, fmt.Errorf("cannot apply the Deployment: %w", err)
+	}
+	if _, err := cs.CoreV1().Services(web.Namespace).Apply(ctx,
+		corev1ac.Service(objectName(web), web.Namespace).
+			WithLabels(labels).WithOwnerReferences(owner).
+			WithSpec(corev1ac.ServiceSpec().WithSelector(labels).WithPorts(
+				corev1ac.ServicePort().WithName("http").WithPort(80).WithTargetPort(intstrFrom(8080)))), apply); err != nil {
+		return nil, fmt.Errorf("cannot apply the Service: %w", err)
+	}
+	if _, err := cs.CoreV1().ConfigMaps(web.Namespace).Apply(ctx,
+		corev1ac.ConfigMap(objectName(web), web.Namespace).
+			WithLabels(labels).WithOwnerReferences(owner), apply); err != nil {
+		return nil, fmt.Errorf("cannot apply the ConfigMap: %w", err)
+	}
+	return dep, nil
+}
