@@ -23,11 +23,10 @@ import (
 )
 
 var names = map[string]string{
-	"okt":   "okt (scaffolded)",
-	"book":  "kubebuilder book (CreateOrUpdate + Status().Update)",
-	"ssa":   "typed server-side apply",
-	"floor": "floor (no controller)",
-	// Not among the defaults: -controllers names it.
+	"okt":         "okt (scaffolded)",
+	"book":        "kubebuilder book (CreateOrUpdate + Status().Update)",
+	"ssa":         "typed server-side apply",
+	"floor":       "floor (no controller)",
 	"floor-apply": "floor making okt's requests (applies, an Event each)",
 }
 
@@ -184,6 +183,7 @@ func tableOf(cfg config, n int, results []measure, explain bool) string {
 // tableNotes says how to read the table of the runs to Ready.
 const tableNotes = "Each controller runs 8 reconciles at once (`controller.Options{MaxConcurrentReconciles: 8}`: the okt scaffold's setting, given to the book and server-side-apply controllers too). " +
 	"The floor is no controller: 8 goroutines of one process list the custom resources once and make the same creates and status writes directly (Ready=False, then Ready=True once a watch of the Deployments shows the custom resource's rolled out): its time is what the cluster itself takes, kube-controller-manager and kwok bringing the Deployments to Available. " +
+	"The floor making okt's requests does the same with okt's kinds of request: each object created by a server-side apply, and one Event per custom resource once its objects exist; okt's time over it is okt's own. " +
 	"× floor: the median time to Ready over the floor's. " +
 	"Writes are the process's create, update, patch and delete requests as the API server's audit log records them (\"custom resource\": its metadata, such as an annotation or a finalizer; failed ones included, answered with an error, such as a 409 Conflict). " +
 	"Writes after Ready may include Events of the reconciles before, which client-go sends from a queue of its own (in parentheses when there are some). " +
