@@ -91,17 +91,17 @@ BENCH_N ?= 1000
 BENCH_REPEAT ?= 3
 BENCH_FLAGS ?=
 .PHONY: bench-compare
-bench-compare: build cluster-assets-built ## Scale comparison: BENCH_N (1000) custom resources reconciled by okt's scaffolded controller, a kubebuilder-book one, a typed server-side-apply one (8 workers each) and the floor (no controller), BENCH_REPEAT (3) alternating runs, each on a fresh local cluster, each controller then restarted against the Ready ones; writes docs/bench-compare.{md,svg,png,csv} and docs/bench-compare-runs.csv.
+bench-compare: build cluster-assets-built ## Scale comparison: BENCH_N (1000) custom resources reconciled by okt's scaffolded controller, a kubebuilder-book one, a typed server-side-apply one (8 workers each), the floor (no controller) and the floor making okt's requests (floor-apply), BENCH_REPEAT (3) alternating runs, each on a fresh local cluster, each controller then restarted against the Ready ones; writes docs/bench-compare.{md,svg,png,csv} and docs/bench-compare-runs.csv.
 	hack/bench-compare.sh $(BIN)/okt -n $(BENCH_N) -repeat $(BENCH_REPEAT) -restart -check -out $(CURDIR)/docs $(BENCH_FLAGS)
 
 BENCH_SCALE ?= 100,300,1000,3000
 BENCH_SCALE_REPEAT ?= 1
 .PHONY: bench-scale
-bench-scale: build cluster-assets-built ## Scaling curve: the same four at each N of BENCH_SCALE (100,300,1000,3000), BENCH_SCALE_REPEAT (1) runs each, with the restart; writes docs/bench-scale.{md,csv,svg,png}: a table per N, log-log chart and growth exponents.
+bench-scale: build cluster-assets-built ## Scaling curve: the same five at each N of BENCH_SCALE (100,300,1000,3000), BENCH_SCALE_REPEAT (1) runs each, with the restart; writes docs/bench-scale.{md,csv,svg,png}: a table per N, log-log chart and growth exponents.
 	hack/bench-compare.sh $(BIN)/okt -scale $(BENCH_SCALE) -repeat $(BENCH_SCALE_REPEAT) -restart -check -out $(CURDIR)/docs $(BENCH_FLAGS)
 
 .PHONY: test-bench-compare
-test-bench-compare: build cluster-assets-built ## The harness's unit tests, then the scale comparison with 20 custom resources, a 5 s window after Ready and the restart, floor included; fails unless okt sends the minimum writes, none after Ready and none after its restart.
+test-bench-compare: build cluster-assets-built ## The harness's unit tests, then the scale comparison with 20 custom resources, a 5 s window after Ready and the restart, both floors included; fails unless okt sends the minimum writes, none after Ready and none after its restart.
 	cd hack/benchcompare && $(GO) test -count=1 ./...
 	hack/bench-compare.sh $(BIN)/okt -n 20 -after 5s -restart -check
 
